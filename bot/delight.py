@@ -1,0 +1,195 @@
+"""What Delight does, as plain functions of (team, channel, ...): post polls, count answers,
+log wins, tell the team its numbers. Slack listeners and scheduled jobs both call these.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import blocks
+from bot.calendar import Clock, Week, local_today
+from bot.coalesce import Coalescer
+from bot.digest import build_digest
+from bot.models import Poll, WinKind
+from bot.pseudonym import Pseudonymizer
+from bot.storage import Storage
+from bot.tally import DEFAULT_THRESHOLD, team_total
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this whose message was never recorded belongs to a process that died
+# mid-post; the next attempt may take it over.
+STALE_CLAIM = timedelta(minutes=2)
+
+_INVITE = "Add me with `/invite @Delight`, then try again."
+_SLACK_ERROR_HINTS = {
+    "not_in_channel": f"I'm not in this channel yet. {_INVITE}",
+    "channel_not_found": f"I can't see this channel. {_INVITE}",
+    "is_archived": "This channel is archived, so I can't post here.",
+    "restricted_action": "This workspace doesn't let me post in this channel.",
+    "msg_too_long": "That message was too long for Slack.",
+}
+
+
+def explain_slack_error(error: Exception) -> str:
+    """A sentence a person can act on, for an error from the Slack Web API."""
+    if isinstance(error, SlackApiError):
+        code = str(error.response.get("error", "unknown_error"))
+        return _SLACK_ERROR_HINTS.get(
+            code, f"Slack answered `{code}`. Please try again in a moment."
+        )
+    return "I couldn't reach Slack just now. Please try again in a moment."
+
+
+@dataclass(frozen=True)
+class PollPosted:
+    poll: Poll
+
+
+@dataclass(frozen=True)
+class PollExists:
+    poll: Poll
+
+
+@dataclass(frozen=True)
+class PollFailed:
+    reason: str
+
+
+PollOutcome = PollPosted | PollExists | PollFailed
+
+
+class Delight:
+    def __init__(
+        self,
+        storage: Storage,
+        client_for: Callable[[str], WebClient],
+        pseudonym: Pseudonymizer,
+        clock: Clock,
+        default_tz: str = "UTC",
+        threshold: int = DEFAULT_THRESHOLD,
+        refresh_interval: float = 1.5,
+    ) -> None:
+        self.storage = storage
+        self._client_for = client_for
+        self._pseudonym = pseudonym
+        self._clock = clock
+        self._default_tz = default_tz
+        self.threshold = threshold
+        self.refresher = Coalescer(self._refresh_poll, min_interval=refresh_interval)
+
+    def close(self) -> None:
+        self.refresher.close()
+
+    def today(self, team_id: str, channel_id: str):
+        tz = self.storage.channel_tz(team_id, channel_id, self._default_tz)
+        return local_today(self._clock(), tz)
+
+    # Polls
+
+    def post_poll(self, team_id: str, channel_id: str) -> PollOutcome:
+        """Post today's poll unless the channel already has one for its local day."""
+        poll, owned = self.claim_poll(team_id, channel_id)
+        return self.publish_poll(poll) if owned else PollExists(poll)
+
+    def claim_poll(self, team_id: str, channel_id: str) -> tuple[Poll, bool]:
+        """Reserve today's poll in the database; True if this caller must now publish it."""
+        day = self.today(team_id, channel_id)
+        return self.storage.claim_poll(team_id, channel_id, day, self._clock(), STALE_CLAIM)
+
+    def publish_poll(self, poll: Poll) -> PollOutcome:
+        """Post a claimed poll. On failure the claim is released so a later try can post it."""
+        client = self._client_for(poll.team_id)
+        message = blocks.poll_message(poll.id, self.storage.poll_total(poll.id), self.threshold)
+        try:
+            posted = client.chat_postMessage(channel=poll.channel_id, **message)
+        except SlackClientError as error:
+            self.storage.release_poll(poll.id)
+            logger.warning("poll post failed channel=%s: %s", poll.channel_id, _error_code(error))
+            return PollFailed(explain_slack_error(error))
+        ts = posted["ts"]
+        permalink = self._permalink(client, poll.channel_id, ts)
+        self.storage.set_poll_message(poll.id, ts, permalink)
+        return PollPosted(replace(poll, message_ts=ts, permalink=permalink))
+
+    def _permalink(self, client: WebClient, channel_id: str, ts: str) -> str | None:
+        try:
+            return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
+        except SlackClientError as error:
+            logger.warning("permalink lookup failed channel=%s: %s", channel_id, _error_code(error))
+            return None
+
+    def answer(self, team_id: str, channel_id: str, user_id: str, poll_id: int, count: int) -> str:
+        """Record (or change) one person's answer; returns the ephemeral reply for them."""
+        poll = self.storage.get_poll(poll_id)
+        if poll is None or poll.team_id != team_id or poll.channel_id != channel_id:
+            return "I can't find that poll any more. `/delight poll` posts today's."
+        self.storage.record_answer(poll_id, self._pseudonym(team_id, user_id), count)
+        self.refresher.request(poll_id)
+        return blocks.answer_thanks(count)
+
+    def find_poll(self, team_id: str, poll_id: int) -> Poll | None:
+        poll = self.storage.get_poll(poll_id)
+        return poll if poll is not None and poll.team_id == team_id else None
+
+    def _refresh_poll(self, poll_id) -> None:
+        poll = self.storage.get_poll(poll_id)
+        if poll is None or poll.message_ts is None:
+            return
+        message = blocks.poll_message(poll.id, self.storage.poll_total(poll.id), self.threshold)
+        try:
+            self._client_for(poll.team_id).chat_update(
+                channel=poll.channel_id, ts=poll.message_ts, **message
+            )
+        except SlackClientError as error:
+            logger.warning("tally update failed poll=%s: %s", poll_id, _error_code(error))
+
+    # Wins
+
+    def log_win(
+        self, team_id: str, channel_id: str, kind: WinKind, story: str, source_id: str
+    ) -> bool:
+        day = self.today(team_id, channel_id)
+        return self.storage.add_win(team_id, channel_id, day, kind, story, source_id)
+
+    # Team numbers
+
+    def tally_text(self, team_id: str, channel_id: str) -> str:
+        day = self.today(team_id, channel_id)
+        week = Week.containing(day)
+        poll = self.storage.poll_on(team_id, channel_id, day)
+        today = self.storage.poll_total(poll.id) if poll and poll.message_ts else None
+        totals = self.storage.daily_totals(team_id, channel_id, week.start, week.end)
+        return blocks.tally_text(today, team_total(totals, self.threshold), self.threshold)
+
+    def digest_message(self, team_id: str, channel_id: str) -> dict:
+        day = self.today(team_id, channel_id)
+        week = Week.containing(day)
+        totals = self.storage.daily_totals(team_id, channel_id, week.previous().start, week.end)
+        wins = self.storage.wins_between(team_id, channel_id, week.start, week.end)
+        return blocks.digest_message(
+            build_digest(day, totals, wins, self.threshold), self.threshold
+        )
+
+    def post_digest(self, team_id: str, channel_id: str) -> str | None:
+        """Post this week's digest; returns None on success or a reason it failed."""
+        try:
+            self._client_for(team_id).chat_postMessage(
+                channel=channel_id, **self.digest_message(team_id, channel_id)
+            )
+        except SlackClientError as error:
+            logger.warning("digest post failed channel=%s: %s", channel_id, _error_code(error))
+            return explain_slack_error(error)
+        return None
+
+
+def _error_code(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return type(error).__name__

@@ -1,0 +1,57 @@
+"""``python -m bot``: read settings, build the app, serve Slack until stopped."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import sys
+
+from dotenv import load_dotenv
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackClientError
+
+from bot.app import build
+from bot.settings import Settings, SettingsError
+
+logger = logging.getLogger("delight")
+
+HTTP_THREADS = 16
+
+
+def main() -> None:
+    load_dotenv()
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as error:
+        print(f"delight: {error}", file=sys.stderr)
+        sys.exit(2)
+    try:
+        runtime = build(settings)
+    except (BoltError, SlackClientError, OSError, sqlite3.Error) as error:
+        # Bolt checks the token with auth.test at start-up; say what failed in one line.
+        print(f"delight: could not start: {error}", file=sys.stderr)
+        sys.exit(1)
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            logger.info("starting in Socket Mode")
+            SocketModeHandler(runtime.app, settings.app_token).start()
+        else:
+            from waitress import serve
+
+            logger.info("starting in HTTP mode on port %s", settings.port)
+            serve(
+                runtime.web,
+                host="0.0.0.0",
+                port=settings.port,
+                threads=HTTP_THREADS,
+                ident="delight",
+            )
+    finally:
+        runtime.close()

@@ -1,0 +1,52 @@
+"""Plain domain records passed between storage, logic and the Block Kit builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class WinKind(StrEnum):
+    NEW = "new"
+    KEPT = "kept"
+    INTERNAL = "internal"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _WIN_LABELS[self]
+
+
+_WIN_LABELS = {
+    WinKind.NEW: "New customer won",
+    WinKind.KEPT: "Customer kept",
+    WinKind.INTERNAL: "Internal customer served",
+    WinKind.OTHER: "Customer delighted",
+}
+
+
+@dataclass(frozen=True)
+class Poll:
+    id: int
+    team_id: str
+    channel_id: str
+    local_date: date
+    message_ts: str | None
+    permalink: str | None
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    """One poll's team numbers: how many of us answered and how many customers we delighted."""
+
+    local_date: date
+    responders: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Win:
+    local_date: date
+    kind: WinKind
+    story: str

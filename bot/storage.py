@@ -1,0 +1,256 @@
+"""The only module that speaks SQL.
+
+SQLite in WAL mode: a commit survives the process being killed, and readers never block the
+writer. A ``sqlite3`` connection belongs to the thread that opened it, and Bolt listeners,
+the live-tally worker and scheduler jobs all run on different threads, so every thread gets
+its own connection (``threading.local``). Writes are single statements or ``atomic()`` blocks
+and are committed before the caller acknowledges Slack.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bot.models import DayTotal, Poll, Win, WinKind
+
+migrations = Migrations("delight")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    db["channels"].create(
+        {"team_id": str, "channel_id": str, "tz": str},
+        pk=("team_id", "channel_id"),
+        not_null={"tz"},
+    )
+    db["polls"].create(
+        {
+            "id": int,
+            "team_id": str,
+            "channel_id": str,
+            "local_date": str,
+            "claimed_at": str,
+            "message_ts": str,
+            "permalink": str,
+        },
+        pk="id",
+        not_null={"team_id", "channel_id", "local_date", "claimed_at"},
+    )
+    # The guard against a second poll on the same local day lives here, not in memory.
+    db["polls"].create_index(["team_id", "channel_id", "local_date"], unique=True)
+    db["answers"].create(
+        {"poll_id": int, "person": str, "count": int},
+        pk=("poll_id", "person"),
+        foreign_keys=[("poll_id", "polls", "id")],
+        not_null={"count"},
+    )
+    db["wins"].create(
+        {
+            "id": int,
+            "team_id": str,
+            "channel_id": str,
+            "local_date": str,
+            "kind": str,
+            "story": str,
+            "source_id": str,
+        },
+        pk="id",
+        not_null={"team_id", "channel_id", "local_date", "kind", "story", "source_id"},
+    )
+    # Slack's trigger or view id: a retried or double submission logs the win once.
+    db["wins"].create_index(["source_id"], unique=True)
+    db["wins"].create_index(["team_id", "channel_id", "local_date"])
+
+
+class Storage:
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000) -> None:
+        self.path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        migrations.apply(self._db)
+
+    @property
+    def _db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            # Each connection is only ever used by the thread that opened it; the check is off
+            # so that close() can close them all from the thread that shuts down.
+            conn = sqlite3.connect(
+                self.path, timeout=self._busy_timeout_ms / 1000, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            db = Database(conn, execute_plugins=False)
+            self._local.db = db
+            with self._lock:
+                self._connections.append(conn)
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def is_writable(self) -> bool:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            return False
+        return True
+
+    # Channels
+
+    def channel_tz(self, team_id: str, channel_id: str, default: str) -> str:
+        row = self._db.execute(
+            "SELECT tz FROM channels WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
+        ).fetchone()
+        return row[0] if row else default
+
+    def set_channel_tz(self, team_id: str, channel_id: str, tz: str) -> None:
+        self._db["channels"].upsert(
+            {"team_id": team_id, "channel_id": channel_id, "tz": tz}, pk=("team_id", "channel_id")
+        )
+
+    # Polls
+
+    def claim_poll(
+        self, team_id: str, channel_id: str, local_date: date, now: datetime, stale_after: timedelta
+    ) -> tuple[Poll, bool]:
+        """Claim the right to post the channel's poll for ``local_date``.
+
+        Returns the poll and whether this caller owns the posting. A claim whose message was
+        never recorded (the process died mid-post) can be taken over once it is stale, so a
+        crash never leaves a channel without its poll for the day.
+        """
+        key = [team_id, channel_id, local_date.isoformat()]
+        cursor = self._db.execute(
+            "INSERT INTO polls (team_id, channel_id, local_date, claimed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (team_id, channel_id, local_date) DO NOTHING",
+            [*key, now.isoformat()],
+        )
+        poll, claimed_at = self._poll_where(
+            "team_id = ? AND channel_id = ? AND local_date = ?", key
+        )
+        if cursor.rowcount == 1:
+            return poll, True
+        if poll.message_ts is None and datetime.fromisoformat(claimed_at) <= now - stale_after:
+            taken = self._db.execute(
+                "UPDATE polls SET claimed_at = ? WHERE id = ? AND message_ts IS NULL"
+                " AND claimed_at = ?",
+                [now.isoformat(), poll.id, claimed_at],
+            )
+            return poll, taken.rowcount == 1
+        return poll, False
+
+    def set_poll_message(self, poll_id: int, message_ts: str, permalink: str | None) -> None:
+        self._db.execute(
+            "UPDATE polls SET message_ts = ?, permalink = ? WHERE id = ?",
+            [message_ts, permalink, poll_id],
+        )
+
+    def release_poll(self, poll_id: int) -> None:
+        """Give up a claim whose message could not be posted, so the poll can be tried again."""
+        self._db.execute("DELETE FROM polls WHERE id = ? AND message_ts IS NULL", [poll_id])
+
+    def get_poll(self, poll_id: int) -> Poll | None:
+        found = self._poll_where("id = ?", [poll_id], required=False)
+        return found[0] if found else None
+
+    def poll_on(self, team_id: str, channel_id: str, local_date: date) -> Poll | None:
+        found = self._poll_where(
+            "team_id = ? AND channel_id = ? AND local_date = ?",
+            [team_id, channel_id, local_date.isoformat()],
+            required=False,
+        )
+        return found[0] if found else None
+
+    def _poll_where(self, where: str, params: list, required: bool = True):
+        row = self._db.execute(
+            "SELECT id, team_id, channel_id, local_date, message_ts, permalink, claimed_at"
+            f" FROM polls WHERE {where}",
+            params,
+        ).fetchone()
+        if row is None:
+            if required:
+                raise LookupError(f"no poll where {where}")
+            return None
+        poll = Poll(row[0], row[1], row[2], date.fromisoformat(row[3]), row[4], row[5])
+        return poll, row[6]
+
+    # Answers
+
+    def record_answer(self, poll_id: int, person: str, count: int) -> None:
+        """One answer per person per poll: answering again replaces the earlier answer."""
+        self._db.execute(
+            "INSERT INTO answers (poll_id, person, count) VALUES (?, ?, ?)"
+            " ON CONFLICT (poll_id, person) DO UPDATE SET count = excluded.count",
+            [poll_id, person, count],
+        )
+
+    def poll_total(self, poll_id: int) -> DayTotal:
+        row = self._db.execute(
+            "SELECT p.local_date, COUNT(a.person), COALESCE(SUM(a.count), 0)"
+            " FROM polls p LEFT JOIN answers a ON a.poll_id = p.id WHERE p.id = ?"
+            " GROUP BY p.id",
+            [poll_id],
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"no poll {poll_id}")
+        return DayTotal(date.fromisoformat(row[0]), row[1], row[2])
+
+    def daily_totals(self, team_id: str, channel_id: str, start: date, end: date) -> list[DayTotal]:
+        """Team numbers per poll day in ``[start, end]``, oldest first."""
+        rows = self._db.execute(
+            "SELECT p.local_date, COUNT(a.person), COALESCE(SUM(a.count), 0)"
+            " FROM polls p LEFT JOIN answers a ON a.poll_id = p.id"
+            " WHERE p.team_id = ? AND p.channel_id = ? AND p.local_date BETWEEN ? AND ?"
+            " AND p.message_ts IS NOT NULL"
+            " GROUP BY p.id ORDER BY p.local_date",
+            [team_id, channel_id, start.isoformat(), end.isoformat()],
+        ).fetchall()
+        return [
+            DayTotal(date.fromisoformat(day), responders, total) for day, responders, total in rows
+        ]
+
+    # Wins
+
+    def add_win(
+        self,
+        team_id: str,
+        channel_id: str,
+        local_date: date,
+        kind: WinKind,
+        story: str,
+        source_id: str,
+    ) -> bool:
+        """Log a win; returns False if this ``source_id`` was already logged (a retry)."""
+        cursor = self._db.execute(
+            "INSERT INTO wins (team_id, channel_id, local_date, kind, story, source_id)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO NOTHING",
+            [team_id, channel_id, local_date.isoformat(), kind.value, story, source_id],
+        )
+        return cursor.rowcount == 1
+
+    def wins_between(self, team_id: str, channel_id: str, start: date, end: date) -> list[Win]:
+        """Wins logged in ``[start, end]``, newest first."""
+        rows = self._db.execute(
+            "SELECT local_date, kind, story FROM wins"
+            " WHERE team_id = ? AND channel_id = ? AND local_date BETWEEN ? AND ?"
+            " ORDER BY local_date DESC, id DESC",
+            [team_id, channel_id, start.isoformat(), end.isoformat()],
+        ).fetchall()
+        return [Win(date.fromisoformat(day), WinKind(kind), story) for day, kind, story in rows]

@@ -1,0 +1,39 @@
+"""Team numbers, with the privacy threshold applied.
+
+A day's number only counts once enough of us answered (``threshold``, 3 by default), so no
+single person's answer can be read off a tally, a weekly total, or the difference of two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.models import DayTotal
+
+DEFAULT_THRESHOLD = 3
+
+
+@dataclass(frozen=True)
+class TeamTotal:
+    """Customers we delighted over some days, counting only days that met the threshold."""
+
+    total: int
+    days_counted: int
+    days_hidden: int
+    responses: int
+
+
+def team_total(days: Iterable[DayTotal], threshold: int = DEFAULT_THRESHOLD) -> TeamTotal:
+    shown = [day for day in days if day.responders >= threshold]
+    hidden = [day for day in days if 0 < day.responders < threshold]
+    return TeamTotal(
+        total=sum(day.total for day in shown),
+        days_counted=len(shown),
+        days_hidden=len(hidden),
+        responses=sum(day.responders for day in shown),
+    )
+
+
+def is_visible(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> bool:
+    return day.responders >= threshold

@@ -1,0 +1,150 @@
+"""The WSGI application: Slack's endpoint, health checks, and a guard in front of Bolt.
+
+Bolt verifies signatures and dispatches. The guard only looks at requests Bolt would
+choke on (a non-numeric timestamp, a body that is not UTF-8, a payload missing the fields
+every listener relies on), which would otherwise surface as a 500 and a stack trace. Such a
+request gets 401 when its signature is not valid, else 400 with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1 << 20
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class SignatureError(Exception):
+    pass
+
+
+def _require(data: Any, *paths: str) -> str | None:
+    """The first dotted path missing (or empty) in ``data``, or None when all are there."""
+    for path in paths:
+        node = data
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node in (None, "", [], {}):
+            return path
+    return None
+
+
+def problem_with(body: str, content_type: str) -> str | None:
+    """What is wrong with a Slack request body's shape, or None if listeners can rely on it."""
+    if content_type.startswith("application/json"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return "body is not valid JSON"
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            return "missing type"
+        if data["type"] == "event_callback":
+            missing = _require(data, "event_id", "team_id", "event.type")
+            return f"missing {missing}" if missing else None
+        return None
+    form = parse_qs(body, keep_blank_values=True)
+    if "payload" in form:
+        try:
+            payload = json.loads(form["payload"][0])
+        except ValueError:
+            return "payload is not valid JSON"
+        if not isinstance(payload, dict):
+            return "payload is not an object"
+        kind = payload.get("type")
+        if kind == "block_actions":
+            missing = _require(payload, "team.id", "user.id", "actions")
+            if missing:
+                return f"missing {missing}"
+            actions = payload["actions"]
+            if not isinstance(actions, list) or not all(
+                isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions
+            ):
+                return "actions must be a list of actions with an action_id"
+            return None
+        if kind in ("view_submission", "view_closed"):
+            missing = _require(
+                payload, "team.id", "user.id", "view.id", "view.type", "view.callback_id"
+            )
+            return f"missing {missing}" if missing else None
+        if not isinstance(kind, str):
+            return "payload is missing type"
+        return None
+    if "command" in form:
+        for field in ("command", "team_id", "channel_id", "user_id", "trigger_id"):
+            if not form.get(field, [""])[0]:
+                return f"missing {field}"
+        return None
+    return "not a Slack request"
+
+
+class DelightWeb:
+    """Routes ``/healthz`` and ``/slack/events``; everything else is 404."""
+
+    def __init__(self, app: App, signing_secret: str) -> None:
+        self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+        self._verifier = SignatureVerifier(signing_secret)
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            return _reply(start_response, "200 OK", "ok")
+        if path != EVENTS_PATH:
+            return _reply(start_response, "404 Not Found", "not found")
+        if method != "POST":
+            return _reply(start_response, "405 Method Not Allowed", "POST only")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _reply(start_response, "400 Bad Request", "bad content length")
+        if length > MAX_BODY_BYTES:
+            return _reply(start_response, "413 Content Too Large", "request too large")
+        raw = environ["wsgi.input"].read(length) if length else b""
+        rejection = self._reject(raw, environ)
+        if rejection:
+            return _reply(start_response, *rejection)
+        environ["wsgi.input"] = io.BytesIO(raw)
+        return self._bolt(environ, start_response)
+
+    def _reject(self, raw: bytes, environ: dict) -> tuple[str, str] | None:
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+        if not timestamp.isdigit():
+            return "401 Unauthorized", "invalid request"
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._bad_request(raw, environ, "body is not UTF-8")
+        problem = problem_with(body, environ.get("CONTENT_TYPE", ""))
+        return self._bad_request(raw, environ, problem) if problem else None
+
+    def _bad_request(self, raw: bytes, environ: dict, problem: str) -> tuple[str, str]:
+        valid = self._verifier.is_valid(
+            body=raw,
+            timestamp=environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+            signature=environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+        )
+        if not valid:
+            return "401 Unauthorized", "invalid request"
+        logger.warning("rejected a signed request: %s", problem)
+        return "400 Bad Request", f"bad request: {problem}"
+
+
+def _reply(start_response: StartResponse, status: str, text: str) -> list[bytes]:
+    body = text.encode()
+    start_response(
+        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    )
+    return [body]

@@ -1,0 +1,64 @@
+"""Button clicks on the poll: a count 0-5 records an answer, "more…" opens a modal."""
+
+from __future__ import annotations
+
+import re
+from logging import Logger
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot import blocks, ids
+from bot.delight import Delight, explain_slack_error
+
+_ANSWER = re.compile(rf"^{ids.ANSWER_ACTION_PREFIX}\d+$")
+_STALE = "I can't find that poll any more. `/delight poll` posts today's."
+
+
+def poll_id_of(block_id: str | None) -> int | None:
+    if not block_id or not block_id.startswith(ids.POLL_BLOCK_PREFIX):
+        return None
+    raw = block_id.removeprefix(ids.POLL_BLOCK_PREFIX)
+    return int(raw) if raw.isdigit() else None
+
+
+def count_of(value: str | None) -> int | None:
+    if value is None or not value.isdigit() or int(value) not in ids.ANSWER_COUNTS:
+        return None
+    return int(value)
+
+
+def register(app: App, delight: Delight) -> None:
+    def on_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        poll_id, count = poll_id_of(action.get("block_id")), count_of(action.get("value"))
+        if poll_id is None or count is None:
+            ack()
+            respond(_STALE, response_type="ephemeral", replace_original=False)
+            return
+        reply = delight.answer(
+            body["team"]["id"], body["channel"]["id"], body["user"]["id"], poll_id, count
+        )
+        ack()
+        respond(reply, response_type="ephemeral", replace_original=False)
+
+    def on_more(
+        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, logger: Logger
+    ) -> None:
+        ack()
+        poll_id = poll_id_of(action.get("block_id"))
+        if poll_id is None or delight.find_poll(body["team"]["id"], poll_id) is None:
+            respond(_STALE, response_type="ephemeral", replace_original=False)
+            return
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=blocks.more_modal(poll_id))
+        except SlackClientError as error:
+            logger.warning("count form did not open: %s", type(error).__name__)
+            respond(
+                f"I couldn't open the form. {explain_slack_error(error)}",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+    app.action(_ANSWER)(on_answer)
+    app.action(ids.ANSWER_MORE_ACTION)(on_more)

@@ -1,0 +1,55 @@
+"""The ``/delight`` slash command: parse, call ``bot``, reply ephemerally."""
+
+from __future__ import annotations
+
+from logging import Logger
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot import blocks, commands, ids
+from bot.delight import Delight, PollFailed, explain_slack_error
+
+
+def register(app: App, delight: Delight) -> None:
+    def on_delight(
+        ack: Ack, command: dict, client: WebClient, respond: Respond, logger: Logger
+    ) -> None:
+        # bot.web.RequestGuard has already checked that these fields are present.
+        team_id, channel_id = command["team_id"], command["channel_id"]
+        match commands.parse(command.get("text", "")):
+            case commands.PostPoll():
+                poll, owned = delight.claim_poll(team_id, channel_id)
+                if not owned:
+                    ack(blocks.poll_exists_text(poll.message_ts, poll.permalink))
+                    return
+                ack()
+                outcome = delight.publish_poll(poll)
+                if isinstance(outcome, PollFailed):
+                    respond(outcome.reason)
+            case commands.LogWin(story=story, kind=kind):
+                delight.log_win(team_id, channel_id, kind, story, f"cmd:{command['trigger_id']}")
+                ack(blocks.win_logged(kind))
+            case commands.OpenWinForm():
+                ack()
+                try:
+                    client.views_open(
+                        trigger_id=command["trigger_id"], view=blocks.win_modal(channel_id)
+                    )
+                except SlackClientError as error:
+                    logger.warning("win form did not open: %s", type(error).__name__)
+                    respond(f"I couldn't open the form. {explain_slack_error(error)}")
+            case commands.ShowTally():
+                ack(delight.tally_text(team_id, channel_id))
+            case commands.PostDigest():
+                ack()
+                failure = delight.post_digest(team_id, channel_id)
+                if failure:
+                    respond(failure)
+            case commands.ShowHelp():
+                ack(blocks.help_text())
+            case commands.Invalid(message=message, show_usage=show_usage):
+                ack(f"{message}\n\n{blocks.help_text()}" if show_usage else message)
+
+    app.command(ids.COMMAND)(on_delight)

@@ -1,0 +1,95 @@
+"""Fixtures: the fake Slack API, and the real app served over HTTP on 127.0.0.1 in front of it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from waitress.server import create_server
+
+from bot.app import Runtime, build
+from bot.settings import Settings
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import SlackSender
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing in a test may depend on a real token or secret from the environment."""
+    for name in (
+        "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET", "SLACK_API_URL", "DELIGHT_PSEUDONYM_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+class FakeClock:
+    """An injected clock tests can set; Slack request signatures keep using real time."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def slack(fake_slack: FakeSlack) -> FakeSlack:
+    fake_slack.reset()
+    return fake_slack
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # A Wednesday afternoon in UTC.
+    return FakeClock(datetime(2026, 11, 18, 15, 0, tzinfo=UTC))
+
+
+def make_settings(slack: FakeSlack, db_path: Path, **overrides: object) -> Settings:
+    values: dict = {
+        "bot_token": "xoxb-test-token",
+        "signing_secret": SIGNING_SECRET,
+        "api_url": slack.api_url,
+        "db_path": db_path,
+        "default_tz": "UTC",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Running:
+    runtime: Runtime
+    sender: SlackSender
+    slack: FakeSlack
+    clock: FakeClock
+
+    def settle(self) -> None:
+        """Wait until pending live-tally updates have reached the fake Slack."""
+        assert self.runtime.delight.refresher.wait_idle(10)
+
+
+@pytest.fixture
+def running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Running]:
+    runtime = build(make_settings(slack, tmp_path / "delight.db"), clock=clock, refresh_interval=0.05)
+    server = create_server(runtime.web, host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}/slack/events"
+    yield Running(runtime, SlackSender(url, SIGNING_SECRET, slack.response_url()), slack, clock)
+    server.close()
+    thread.join(5)
+    runtime.close()

@@ -1,0 +1,164 @@
+"""A fake Slack Web API served over HTTP on 127.0.0.1, recording every call it receives.
+
+The app under test talks to it through slack_sdk's real ``WebClient`` (``base_url``), and
+Bolt's ``respond()`` reaches it through ``response_url``s that point here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+TEAM_ID = "T0TEAM"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None = None
+
+
+@dataclass
+class Fault:
+    error: str
+    status: int = 200
+    times: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._faults: dict[str, Fault] = {}
+        self._cond = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/"
+
+    def response_url(self, name: str = "hook") -> str:
+        return f"{self.base_url}/response/{name}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        with self._cond:
+            self.calls.clear()
+            self._faults.clear()
+
+    def fail(
+        self, method: str, error: str, status: int = 200, times: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Make ``method`` answer with ``error`` (``times`` times, or until reset)."""
+        with self._cond:
+            self._faults[method] = Fault(error, status, times, headers or {})
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._cond:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until ``method`` has been called ``count`` times; fail the test if it isn't."""
+        with self._cond:
+            done = self._cond.wait_for(lambda: len(self.calls_to(method)) >= count, timeout)
+            calls = self.calls_to(method)
+        assert done, f"expected {count} call(s) to {method}, got {len(calls)}: {self.methods()}"
+        return calls
+
+    def methods(self) -> list[str]:
+        with self._cond:
+            return [call.method for call in self.calls]
+
+    def _record(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+            fault = self._faults.get(call.method)
+            if fault is not None:
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        del self._faults[call.method]
+                return fault.status, fault.headers, {"ok": False, "error": fault.error}
+            return 200, {}, self._answer(call)
+
+    def _answer(self, call: Call) -> dict[str, Any]:
+        p = call.params
+        if call.method == "auth.test":
+            return {
+                "ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "delight",
+                "team_id": TEAM_ID, "user_id": "U0BOT", "bot_id": "B0BOT",
+            }
+        if call.method == "chat.postMessage":
+            ts = f"1700000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": p.get("channel"), "ts": ts, "message": {"text": p.get("text")}}
+        if call.method == "chat.update":
+            return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts")}
+        if call.method == "chat.getPermalink":
+            ts = str(p.get("message_ts", "")).replace(".", "")
+            link = f"https://fake.slack.test/archives/{p.get('channel')}/p{ts}"
+            return {"ok": True, "channel": p.get("channel"), "permalink": link}
+        if call.method == "views.open":
+            return {"ok": True, "view": {"id": "V0VIEW", **(p.get("view") or {})}}
+        return {"ok": True}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: _maybe_json(v[0]) for k, v in parse_qs(raw).items()}
+                auth = self.headers.get("Authorization", "")
+                token = auth.removeprefix("Bearer ") or params.get("token")
+                if self.path.startswith("/api/"):
+                    method = self.path.removeprefix("/api/").split("?")[0]
+                else:
+                    method = "response_url"
+                    params["_path"] = self.path
+                status, headers, body = fake._record(Call(method, params, token))
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def _maybe_json(value: str) -> Any:
+    if value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value

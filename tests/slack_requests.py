@@ -1,0 +1,181 @@
+"""Send the app requests exactly as Slack does: form-encoded commands, ``payload=`` JSON for
+interactivity, JSON events, each signed with the signing secret (v0 HMAC-SHA256)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from tests.fake_slack import TEAM_ID
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        """The ephemeral text of an ``ack(text)`` answer."""
+        return self.json["text"] if self.body.startswith("{") else self.body
+
+
+class SlackSender:
+    def __init__(self, url: str, signing_secret: str, response_url: str) -> None:
+        self.url = url
+        self.secret = signing_secret
+        self.response_url = response_url
+
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        timestamp: str | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        timestamp = timestamp if timestamp is not None else str(int(time.time()))
+        if signature is None:
+            signature = SignatureVerifier(self.secret).generate_signature(
+                timestamp=timestamp, body=body.decode("utf-8", "replace")
+            )
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": timestamp,
+                "X-Slack-Signature": signature,
+                **(headers or {}),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read().decode())
+
+    def form(self, fields: dict[str, str], **kwargs: Any) -> Reply:
+        return self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded", **kwargs)
+
+    def command(
+        self, text: str, channel: str = "C0TEAM", user: str = "U0ALICE", **kwargs: Any
+    ) -> Reply:
+        n = next(_ids)
+        return self.form(
+            {
+                "token": "deprecated-verification-token",
+                "team_id": TEAM_ID,
+                "team_domain": "fake",
+                "channel_id": channel,
+                "channel_name": "team",
+                "user_id": user,
+                "user_name": "someone",
+                "command": "/delight",
+                "text": text,
+                "api_app_id": "A0DELIGHT",
+                "is_enterprise_install": "false",
+                "response_url": f"{self.response_url}-cmd-{n}",
+                "trigger_id": f"{n}.1234.trigger",
+            },
+            **kwargs,
+        )
+
+    def interaction(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
+        return self.form({"payload": json.dumps(payload)}, **kwargs)
+
+    def click(
+        self,
+        block_id: str,
+        value: str,
+        action_id: str | None = None,
+        user: str = "U0ALICE",
+        channel: str = "C0TEAM",
+        message_ts: str = "1700000000.000001",
+        **kwargs: Any,
+    ) -> Reply:
+        n = next(_ids)
+        action_id = action_id or f"answer_{value}"
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM_ID, "domain": "fake"},
+                "user": {"id": user, "team_id": TEAM_ID},
+                "api_app_id": "A0DELIGHT",
+                "token": "deprecated-verification-token",
+                "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+                "trigger_id": f"{n}.1234.trigger",
+                "channel": {"id": channel, "name": "team"},
+                "message": {"ts": message_ts, "type": "message"},
+                "response_url": f"{self.response_url}-click-{n}",
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "block_id": block_id,
+                        "text": {"type": "plain_text", "text": value},
+                        "value": value,
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+            },
+            **kwargs,
+        )
+
+    def submit(
+        self,
+        callback_id: str,
+        values: dict[str, dict[str, dict[str, Any]]],
+        private_metadata: str,
+        view_id: str = "V0VIEW",
+        user: str = "U0ALICE",
+        **kwargs: Any,
+    ) -> Reply:
+        return self.interaction(
+            {
+                "type": "view_submission",
+                "team": {"id": TEAM_ID, "domain": "fake"},
+                "user": {"id": user, "team_id": TEAM_ID},
+                "api_app_id": "A0DELIGHT",
+                "token": "deprecated-verification-token",
+                "trigger_id": f"{next(_ids)}.1234.trigger",
+                "view": {
+                    "id": view_id,
+                    "team_id": TEAM_ID,
+                    "type": "modal",
+                    "callback_id": callback_id,
+                    "private_metadata": private_metadata,
+                    "state": {"values": values},
+                    "hash": "1700000000.hash",
+                },
+                "response_urls": [],
+            },
+            **kwargs,
+        )
+
+    def event(self, event: dict[str, Any], event_id: str = "Ev0001", **kwargs: Any) -> Reply:
+        body = {
+            "token": "deprecated-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0DELIGHT",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+        }
+        return self.post(json.dumps(body).encode(), "application/json", **kwargs)
