@@ -68,12 +68,12 @@ def parse(text: str) -> Command:
     rest = rest.strip()
     if word in ("", "win"):
         return parse_win(rest) if rest else OpenWinForm()
+    simple = {"poll": PostPoll(), "tally": ShowTally(), "digest": PostDigest(), "help": ShowHelp()}
+    if word not in simple:
+        return Invalid(f"I don't know `/delight {_clip(word)}`.", show_usage=True)
     if rest:
         return Invalid(f"`/delight {word}` takes no extra words. Try `/delight {word}`.")
-    simple = {"poll": PostPoll(), "tally": ShowTally(), "digest": PostDigest(), "help": ShowHelp()}
-    if word in simple:
-        return simple[word]
-    return Invalid(f"I don't know `/delight {_clip(word)}`.", show_usage=True)
+    return simple[word]
 
 
 def parse_win(text: str) -> LogWin | Invalid:

@@ -25,6 +25,8 @@ def main() -> None:
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # Bolt logs the whole body of a request whose signature fails, user ids included.
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as error:

@@ -23,8 +23,13 @@ SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 def no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing in a test may depend on a real token or secret from the environment."""
     for name in (
-        "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID",
-        "SLACK_CLIENT_SECRET", "SLACK_API_URL", "DELIGHT_PSEUDONYM_KEY",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_API_URL",
+        "DELIGHT_PSEUDONYM_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -84,7 +89,9 @@ class Running:
 
 @pytest.fixture
 def running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Running]:
-    runtime = build(make_settings(slack, tmp_path / "delight.db"), clock=clock, refresh_interval=0.05)
+    runtime = build(
+        make_settings(slack, tmp_path / "delight.db"), clock=clock, refresh_interval=0.05
+    )
     server = create_server(runtime.web, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

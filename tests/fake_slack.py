@@ -65,7 +65,11 @@ class FakeSlack:
             self._faults.clear()
 
     def fail(
-        self, method: str, error: str, status: int = 200, times: int | None = None,
+        self,
+        method: str,
+        error: str,
+        status: int = 200,
+        times: int | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         """Make ``method`` answer with ``error`` (``times`` times, or until reset)."""
@@ -105,12 +109,22 @@ class FakeSlack:
         p = call.params
         if call.method == "auth.test":
             return {
-                "ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "delight",
-                "team_id": TEAM_ID, "user_id": "U0BOT", "bot_id": "B0BOT",
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake",
+                "user": "delight",
+                "team_id": TEAM_ID,
+                "user_id": "U0BOT",
+                "bot_id": "B0BOT",
             }
         if call.method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
-            return {"ok": True, "channel": p.get("channel"), "ts": ts, "message": {"text": p.get("text")}}
+            return {
+                "ok": True,
+                "channel": p.get("channel"),
+                "ts": ts,
+                "message": {"text": p.get("text")},
+            }
         if call.method == "chat.update":
             return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts")}
         if call.method == "chat.getPermalink":

@@ -14,12 +14,14 @@ def post_poll(running: Running) -> tuple[int, dict]:
 
 
 def test_poll_posts_question_buttons_and_empty_tally(running: Running) -> None:
-    poll_id, params = post_poll(running)
+    _, params = post_poll(running)
     assert params["channel"] == "C0TEAM"
     assert "How many customers did we delight today?" in params["text"]
     buttons = params["blocks"][2]["elements"]
     assert [b["value"] for b in buttons] == ["0", "1", "2", "3", "4", "5", "more"]
-    assert params["blocks"][3]["elements"][0]["text"].endswith("No answers yet. Be the first to count!")
+    assert params["blocks"][3]["elements"][0]["text"].endswith(
+        "No answers yet. Be the first to count!"
+    )
     assert running.slack.calls_to("chat.postMessage")[0].token == "xoxb-test-token"
 
 

@@ -1,0 +1,41 @@
+# Delight: one small image, run as a non-root user, SQLite data in the /data volume.
+#   docker build -t delight .
+#   docker run --env-file .env -p 3000:3000 -v delight-data:/data delight
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN useradd --system --create-home --uid 10001 --user-group delight \
+    && mkdir -p /data \
+    && chown delight:delight /data
+
+WORKDIR /src
+
+# Dependencies first, read from pyproject.toml, so editing the code does not reinstall them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# Then the project itself (packages bot, handlers, schedules).
+COPY bot ./bot
+COPY handlers ./handlers
+COPY schedules ./schedules
+RUN pip install --no-cache-dir . \
+    && rm -rf /src/build /src/*.egg-info
+
+# Run from an empty directory so the installed packages are the ones imported.
+WORKDIR /home/delight
+ENV DELIGHT_DB=/data/delight.db \
+    PORT=3000
+VOLUME ["/data"]
+EXPOSE 3000
+USER delight
+
+# Socket Mode (SLACK_APP_TOKEN set) serves no HTTP, so there is no /healthz to ask.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD [ -n "$SLACK_APP_TOKEN" ] || python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PORT:-3000}/healthz', timeout=4)"
+
+CMD ["python", "-m", "bot"]

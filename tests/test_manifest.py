@@ -1,0 +1,87 @@
+"""The Slack app manifest and the Dockerfile agree with the code they describe."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from bot import ids, web
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = ROOT / "manifest.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+# Slack's published manifest schema, kept in the shared/ folder beside the repo root.
+SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "slack" / "manifest.schema.1.0.0.json"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    return yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+
+
+def test_manifest_matches_slack_schema(manifest: dict[str, Any]) -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"Slack's manifest schema not found at {SCHEMA}")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    # The schema declares its draft in "$schema" (draft-07); use that draft's validator.
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    errors = sorted(validator_class(schema).iter_errors(manifest), key=lambda e: e.json_path)
+    assert not errors, "\n".join(f"{e.json_path}: {e.message}" for e in errors)
+
+
+def test_manifest_background_color_is_a_hex_colour(manifest: dict[str, Any]) -> None:
+    # The schema spells this check "regex", which JSON Schema ignores, so check it here.
+    assert re.fullmatch(
+        r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", manifest["display_information"]["background_color"]
+    )
+
+
+def test_manifest_slash_command_is_the_one_the_app_listens_to(manifest: dict[str, Any]) -> None:
+    commands = manifest["features"]["slash_commands"]
+    assert [command["command"] for command in commands] == [ids.COMMAND]
+
+
+def test_manifest_asks_only_for_the_scopes_the_app_uses(manifest: dict[str, Any]) -> None:
+    scopes = manifest["oauth_config"]["scopes"]
+    assert set(scopes["bot"]) == {"commands", "chat:write"}
+    assert len(scopes["bot"]) == 2
+    assert not scopes.get("user")
+
+
+def test_manifest_urls_point_at_the_events_path(manifest: dict[str, Any]) -> None:
+    (command,) = manifest["features"]["slash_commands"]
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity["is_enabled"] is True
+    assert command["url"].endswith(web.EVENTS_PATH)
+    assert interactivity["request_url"].endswith(web.EVENTS_PATH)
+
+
+def _dockerfile_args(instruction: str) -> list[str]:
+    """The arguments of every ``instruction`` in the Dockerfile, continuation lines joined."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text(encoding="utf-8"))
+    found = []
+    for line in text.splitlines():
+        keyword, _, rest = line.strip().partition(" ")
+        if keyword.upper() == instruction:
+            found.append(rest.strip())
+    return found
+
+
+def test_dockerfile_healthcheck_asks_healthz() -> None:
+    healthchecks = _dockerfile_args("HEALTHCHECK")
+    assert len(healthchecks) == 1
+    assert web.HEALTH_PATH in healthchecks[0]
+
+
+def test_dockerfile_runs_as_a_non_root_user() -> None:
+    users = _dockerfile_args("USER")
+    assert users, "the Dockerfile never switches away from root"
+    user = users[-1].split(":")[0]
+    assert user not in ("root", "0")
