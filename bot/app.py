@@ -21,6 +21,8 @@ from bot.settings import Settings
 from bot.storage import Storage
 from bot.web import DelightWeb
 from handlers import register_listeners
+from schedules.commands import ScheduleCommands
+from schedules.jobs import Jobs
 
 LISTENER_THREADS = 16
 
@@ -31,10 +33,15 @@ class Runtime:
     storage: Storage
     client: WebClient
     delight: Delight
+    jobs: Jobs
     app: App
     web: DelightWeb
 
+    def start(self) -> None:
+        self.jobs.start()
+
     def close(self) -> None:
+        self.jobs.shutdown()
         self.delight.close()
         self.storage.close()
 
@@ -71,13 +78,14 @@ def build(
         default_tz=settings.default_tz,
         refresh_interval=refresh_interval,
     )
+    jobs = Jobs(delight, storage, clock)
+    schedule_commands = ScheduleCommands(storage, jobs, clock, settings.default_tz)
     app = App(
         client=client,
         signing_secret=settings.signing_secret,
         logger=logging.getLogger("delight.bolt"),
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
     )
-    register_listeners(app, delight)
-    return Runtime(
-        settings, storage, client, delight, app, DelightWeb(app, settings.signing_secret)
-    )
+    register_listeners(app, delight, schedule_commands)
+    web = DelightWeb(app, settings.signing_secret)
+    return Runtime(settings, storage, client, delight, jobs, app, web)

@@ -8,7 +8,7 @@ ping ``@channel`` or forge a link.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot import ids
@@ -16,6 +16,8 @@ from bot.commands import MAX_STORY_CHARS
 from bot.digest import Digest
 from bot.models import DayTotal, WinKind
 from bot.tally import DEFAULT_THRESHOLD, TeamTotal
+from schedules import rules
+from schedules.rules import ChannelSchedule
 
 QUESTION = "How many customers did we delight today?"
 MAX_DIGEST_STORIES = 10
@@ -24,9 +26,32 @@ MAX_MORE_COUNT = 1000
 Blocks = list[dict[str, Any]]
 
 
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+SECTION_LIMIT = 3000
+
+
 def escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn treats as control characters."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_within(text: str, limit: int) -> str:
+    """``escape(text)``, cut to at most ``limit`` characters without splitting an entity.
+
+    Escaping can make a story up to five times longer (``&`` is ``&amp;``), so a story that
+    fits as typed may not fit in a section once escaped.
+    """
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    pieces, used = [], 0
+    for char in text:
+        piece = _ESCAPES.get(char, char)
+        if used + len(piece) > limit - 1:
+            break
+        pieces.append(piece)
+        used += len(piece)
+    return "".join(pieces) + "…"
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -62,6 +87,37 @@ def tally_line(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> str:
             "so no one's number stands alone."
         )
     return f"We delighted {plural(day.total, 'customer')} today · {day.responders:,} of us answered"
+
+
+def closed_poll_message(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
+    """The poll once it stops taking answers: the final team tally, no buttons."""
+    if day.responders >= threshold:
+        final = (
+            f"Final: we delighted {plural(day.total, 'customer')} · "
+            f"{day.responders:,} of us answered. Thank you, team!"
+        )
+    elif day.responders:
+        final = (
+            f"Closed with {plural(day.responders, 'answer')}: fewer than {threshold}, so no "
+            "tally, to keep every answer private."
+        )
+    else:
+        final = "Closed with no answers. See you at the next one!"
+    return {
+        "text": f"{QUESTION} {final}",
+        "blocks": [
+            _section(f"*{QUESTION}*\n{day_label(day.local_date)}"),
+            _context(f":checkered_flag: {final}"),
+        ],
+    }
+
+
+def poll_result_line(day: DayTotal) -> str:
+    """The one-line team result posted in the poll's thread when it closes."""
+    return (
+        f":tada: {day_label(day.local_date)}: we delighted {plural(day.total, 'customer')} · "
+        f"{day.responders:,} of us answered."
+    )
 
 
 def poll_message(poll_id: int, day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
@@ -252,7 +308,8 @@ def digest_message(digest: Digest, threshold: int = DEFAULT_THRESHOLD) -> dict[s
             _section(f"*{plural(len(digest.wins), 'customer win')} this week*\n{kinds}"),
         ]
         for win in digest.wins[:MAX_DIGEST_STORIES]:
-            blocks.append(_section(f"*{win.kind.label}* · {escape(win.story)}"))
+            prefix = f"*{win.kind.label}* · "
+            blocks.append(_section(prefix + escape_within(win.story, SECTION_LIMIT - len(prefix))))
         hidden = len(digest.wins) - MAX_DIGEST_STORIES
         if hidden > 0:
             blocks.append(_context(f"…and {plural(hidden, 'more story', 'more stories')}."))
@@ -297,3 +354,38 @@ def thanks_view(text: str) -> dict[str, Any]:
         "close": _plain("Done"),
         "blocks": [_section(text)],
     }
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%a} {moment.day} {moment:%b} {moment:%H:%M}"
+
+
+def schedule_text(schedule: ChannelSchedule | None, now: datetime, disabled: str | None) -> str:
+    """What ``/delight schedule`` shows: the rule, the next three polls, the digest, skips."""
+    if schedule is None:
+        lines = ["No daily poll is scheduled here. Try `/delight schedule 17:00`."]
+        if disabled:
+            lines.append(f"_The last schedule was turned off: {disabled}_")
+        return "\n".join(lines)
+    lines = [
+        f"Daily poll at *{schedule.poll_time:%H:%M}* ({schedule.tz}), "
+        f"{rules.describe_days(schedule.days)}."
+    ]
+    if schedule.paused:
+        lines.append("*Paused.* `/delight resume` starts the polls again.")
+    else:
+        upcoming = ", ".join(_when(moment) for moment in schedule.next_polls(now, 3))
+        lines.append(f"Next: {upcoming or 'none'}.")
+    digest = schedule.digest_at()
+    lines.append(
+        "Weekly digest: off."
+        if digest is None
+        else f"Weekly digest: {rules.DAY_NAMES[digest[0]].title()} {digest[1]:%H:%M}."
+    )
+    if schedule.skips:
+        lines.append(
+            "Skipping: "
+            + ", ".join(f"{day:%a} {day.isoformat()}" for day in sorted(schedule.skips))
+            + "."
+        )
+    return "\n".join(lines)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import date, time
 
 from bot.models import WinKind
+from schedules import rules
+from schedules.rules import RuleError
 
 MAX_STORY_CHARS = 2000
 
@@ -57,17 +60,93 @@ class Invalid:
     show_usage: bool = False
 
 
-Command = PostPoll | OpenWinForm | LogWin | ShowTally | PostDigest | ShowHelp | Invalid
+@dataclass(frozen=True)
+class ShowSchedule:
+    pass
+
+
+@dataclass(frozen=True)
+class SetSchedule:
+    at: time
+    tz: str | None
+    days: frozenset[int]
+
+
+@dataclass(frozen=True)
+class ScheduleOff:
+    pass
+
+
+@dataclass(frozen=True)
+class SetDigestSchedule:
+    """``day``/``at`` None means the default: the last poll day, an hour before the poll."""
+
+    day: int | None
+    at: time | None
+    off: bool = False
+
+
+@dataclass(frozen=True)
+class AddSkip:
+    day: date
+
+
+@dataclass(frozen=True)
+class ListSkips:
+    pass
+
+
+@dataclass(frozen=True)
+class RemoveSkip:
+    day: date
+
+
+@dataclass(frozen=True)
+class SetPaused:
+    paused: bool
+
+
+Command = (
+    PostPoll
+    | OpenWinForm
+    | LogWin
+    | ShowTally
+    | PostDigest
+    | ShowHelp
+    | Invalid
+    | ShowSchedule
+    | SetSchedule
+    | ScheduleOff
+    | SetDigestSchedule
+    | AddSkip
+    | ListSkips
+    | RemoveSkip
+    | SetPaused
+)
+
+_SCHEDULE_EXAMPLE = (
+    "Try `/delight schedule 17:00`, `/delight schedule 16:30 Europe/Berlin mon-thu` "
+    "or `/delight schedule off`."
+)
 
 
 def parse(text: str) -> Command:
     # Slack escapes &, < and > in command text; we store and count the characters people typed.
     text = html.unescape(text or "").strip()
-    word, _, rest = text.partition(" ")
+    word, rest = _split_first(text)
     word = word.lower()
-    rest = rest.strip()
     if word in ("", "win"):
         return parse_win(rest) if rest else OpenWinForm()
+    if word == "schedule":
+        return _guard(parse_schedule, rest.split(), _SCHEDULE_EXAMPLE)
+    if word == "digest" and rest:
+        return _guard(
+            parse_digest_schedule, rest.split(), "Try `/delight digest schedule fri 16:00`."
+        )
+    if word == "skip":
+        return _guard(parse_skip, rest.split(), "Try `/delight skip 2026-12-24`.")
+    if word in ("pause", "resume") and not rest:
+        return SetPaused(word == "pause")
     simple = {"poll": PostPoll(), "tally": ShowTally(), "digest": PostDigest(), "help": ShowHelp()}
     if word not in simple:
         return Invalid(f"I don't know `/delight {_clip(word)}`.", show_usage=True)
@@ -78,11 +157,11 @@ def parse(text: str) -> Command:
 
 def parse_win(text: str) -> LogWin | Invalid:
     """``[new|kept|internal][:] story`` — the kind word is optional."""
-    first, _, rest = text.partition(" ")
+    first, rest = _split_first(text)
     kind = _KIND_WORDS.get(first.lower().rstrip(":"))
-    if kind and not rest.strip():
+    if kind and not rest:
         return Invalid(f"Tell us the story after `{_clip(first)}`: what happened for the customer?")
-    story = rest.strip() if kind else text
+    story = rest if kind else text
     error = story_problem(story)
     if error:
         return Invalid(error)
@@ -95,12 +174,68 @@ def story_problem(story: str) -> str | None:
         return "Tell us the story: what happened for the customer?"
     if len(story) > MAX_STORY_CHARS:
         return (
-            f"That story is {len(story):,} characters; please keep it under "
-            f"{MAX_STORY_CHARS:,} so it fits in the digest."
+            f"That story is {len(story):,} characters; please keep it to "
+            f"{MAX_STORY_CHARS:,} or fewer so it fits in the digest."
         )
     return None
+
+
+def _split_first(text: str) -> tuple[str, str]:
+    """The first word and the rest; any whitespace (Shift+Enter makes newlines) separates."""
+    parts = text.strip().split(maxsplit=1)
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else ((parts or [""])[0], "")
 
 
 def _clip(word: str, limit: int = 30) -> str:
     word = word.replace("`", "")
     return word if len(word) <= limit else word[:limit] + "…"
+
+
+def _guard(parse_words, words: list[str], example: str) -> Command:
+    try:
+        return parse_words(words)
+    except RuleError as error:
+        return Invalid(f"{error} {example}")
+
+
+def parse_schedule(words: list[str]) -> Command:
+    """``[HH:MM [timezone] [days]] | off``; the timezone and days may come in either order."""
+    if not words:
+        return ShowSchedule()
+    if [w.lower() for w in words] == ["off"]:
+        return ScheduleOff()
+    at, tz, days = rules.parse_time(words[0]), None, rules.WEEKDAYS
+    for word in words[1:]:
+        if "/" in word or word.upper() == "UTC":
+            tz = rules.parse_tz(word)
+        else:
+            days = rules.parse_days(word)
+    if len(words) > 3:
+        raise RuleError("That's more than a time, a timezone and days.")
+    return SetSchedule(at, tz, days)
+
+
+def parse_digest_schedule(words: list[str]) -> Command:
+    """``schedule <day> <HH:MM>``, ``schedule off`` or ``schedule default``."""
+    if not words or words[0].lower() != "schedule":
+        raise RuleError("`/delight digest` takes `schedule` and a day and time.")
+    rest = [w.lower() for w in words[1:]]
+    if rest == ["off"]:
+        return SetDigestSchedule(None, None, off=True)
+    if rest == ["default"]:
+        return SetDigestSchedule(None, None)
+    if len(rest) != 2:
+        raise RuleError("Give a day and a time.")
+    return SetDigestSchedule(rules.parse_day(rest[0]), rules.parse_time(rest[1]))
+
+
+def parse_skip(words: list[str]) -> Command:
+    """``<YYYY-MM-DD>``, ``list`` or ``remove <YYYY-MM-DD>``."""
+    lowered = [w.lower() for w in words]
+    if lowered in ([], ["list"]):
+        return ListSkips()
+    if len(words) == 2 and lowered[0] == "remove":
+        return RemoveSkip(rules.parse_date(words[1]))
+    if len(words) == 1:
+        return AddSkip(rules.parse_date(words[0]))
+    raise RuleError("Give one date.")

@@ -20,6 +20,7 @@ from bot.models import Poll, WinKind
 from bot.pseudonym import Pseudonymizer
 from bot.storage import Storage
 from bot.tally import DEFAULT_THRESHOLD, team_total
+from schedules.rules import MAX_POLL_OPEN
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class PollExists:
 @dataclass(frozen=True)
 class PollFailed:
     reason: str
+    code: str
 
 
 PollOutcome = PollPosted | PollExists | PollFailed
@@ -104,7 +106,13 @@ class Delight:
         return self.storage.claim_poll(team_id, channel_id, day, self._clock(), STALE_CLAIM)
 
     def publish_poll(self, poll: Poll) -> PollOutcome:
-        """Post a claimed poll. On failure the claim is released so a later try can post it."""
+        """Post a claimed poll, closing the channel's earlier polls first.
+
+        On failure the claim is released so a later try can post it.
+        """
+        for earlier in self.storage.open_polls(poll.team_id, poll.channel_id):
+            if earlier.local_date < poll.local_date:
+                self.close_poll(earlier)
         client = self._client_for(poll.team_id)
         message = blocks.poll_message(poll.id, self.storage.poll_total(poll.id), self.threshold)
         try:
@@ -112,7 +120,7 @@ class Delight:
         except SlackClientError as error:
             self.storage.release_poll(poll.id)
             logger.warning("poll post failed channel=%s: %s", poll.channel_id, _error_code(error))
-            return PollFailed(explain_slack_error(error))
+            return PollFailed(explain_slack_error(error), _error_code(error))
         ts = posted["ts"]
         permalink = self._permalink(client, poll.channel_id, ts)
         self.storage.set_poll_message(poll.id, ts, permalink)
@@ -130,9 +138,38 @@ class Delight:
         poll = self.storage.get_poll(poll_id)
         if poll is None or poll.team_id != team_id or poll.channel_id != channel_id:
             return "I can't find that poll any more. `/delight poll` posts today's."
-        self.storage.record_answer(poll_id, self._pseudonym(team_id, user_id), count)
+        if not self.storage.record_answer(poll_id, self._pseudonym(team_id, user_id), count):
+            return (
+                "This poll has closed, so it can't take answers any more. Thank you all the same!"
+            )
         self.refresher.request(poll_id)
         return blocks.answer_thanks(count)
+
+    def close_poll(self, poll: Poll) -> None:
+        """Stop taking answers, show the final team tally, and post the result in the thread."""
+        if not self.storage.close_poll(poll.id, self._clock()) or poll.message_ts is None:
+            return
+        # The final message goes through the refresher too: it is the one thread that edits
+        # poll messages, so a late live-tally edit can never overwrite the closed poll.
+        self.refresher.request(poll.id)
+        day = self.storage.poll_total(poll.id)
+        if day.responders < self.threshold:
+            return
+        try:
+            self._client_for(poll.team_id).chat_postMessage(
+                channel=poll.channel_id,
+                thread_ts=poll.message_ts,
+                text=blocks.poll_result_line(day),
+            )
+        except SlackClientError as error:
+            logger.warning("posting result of poll=%s failed: %s", poll.id, _error_code(error))
+
+    def close_expired_polls(self) -> int:
+        """Close polls that have been open for the longest time allowed; returns how many."""
+        expired = self.storage.polls_open_since(self._clock() - MAX_POLL_OPEN)
+        for poll in expired:
+            self.close_poll(poll)
+        return len(expired)
 
     def find_poll(self, team_id: str, poll_id: int) -> Poll | None:
         poll = self.storage.get_poll(poll_id)
@@ -142,7 +179,12 @@ class Delight:
         poll = self.storage.get_poll(poll_id)
         if poll is None or poll.message_ts is None:
             return
-        message = blocks.poll_message(poll.id, self.storage.poll_total(poll.id), self.threshold)
+        day = self.storage.poll_total(poll.id)
+        message = (
+            blocks.closed_poll_message(day, self.threshold)
+            if poll.closed
+            else blocks.poll_message(poll.id, day, self.threshold)
+        )
         try:
             self._client_for(poll.team_id).chat_update(
                 channel=poll.channel_id, ts=poll.message_ts, **message

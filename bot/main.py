@@ -38,6 +38,7 @@ def main() -> None:
         # Bolt checks the token with auth.test at start-up; say what failed in one line.
         print(f"delight: could not start: {error}", file=sys.stderr)
         sys.exit(1)
+    runtime.start()
     try:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -34,6 +34,7 @@ class Poll:
     local_date: date
     message_ts: str | None
     permalink: str | None
+    closed: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.models import DayTotal, Poll, Win, WinKind
+from schedules.rules import ChannelSchedule
 
 migrations = Migrations("delight")
 
@@ -66,6 +67,36 @@ def m001_core(db: Database) -> None:
     # Slack's trigger or view id: a retried or double submission logs the win once.
     db["wins"].create_index(["source_id"], unique=True)
     db["wins"].create_index(["team_id", "channel_id", "local_date"])
+
+
+@migrations()
+def m002_schedules(db: Database) -> None:
+    channels = db["channels"]
+    for column, kind in [
+        ("poll_time", str),
+        ("days", str),
+        ("paused", int),
+        ("digest_day", int),
+        ("digest_time", str),
+        ("digest_off", int),
+        ("disabled_reason", str),
+    ]:
+        channels.add_column(column, kind)
+    db["skips"].create(
+        {"team_id": str, "channel_id": str, "local_date": str},
+        pk=("team_id", "channel_id", "local_date"),
+    )
+    db["polls"].add_column("closed_at", str)
+    db["polls"].create_index(["closed_at"])
+    # One scheduled digest per channel per week, whatever restarts happen.
+    db["digests"].create(
+        {"team_id": str, "channel_id": str, "week_start": str, "claimed_at": str},
+        pk=("team_id", "channel_id", "week_start"),
+    )
+
+
+_LONG_AGO = "1970-01-01T00:00:00+00:00"
+_POLL_COLUMNS = "id, team_id, channel_id, local_date, message_ts, permalink, closed_at, claimed_at"
 
 
 class Storage:
@@ -163,8 +194,16 @@ class Storage:
         )
 
     def release_poll(self, poll_id: int) -> None:
-        """Give up a claim whose message could not be posted, so the poll can be tried again."""
-        self._db.execute("DELETE FROM polls WHERE id = ? AND message_ts IS NULL", [poll_id])
+        """Give up a claim whose message could not be posted, so the poll can be tried again.
+
+        The row stays, marked stale so the next claim takes it over at once: deleting it would
+        let SQLite hand its id to another channel's poll, and a message that Slack did post
+        despite the error would then count answers for the wrong channel.
+        """
+        self._db.execute(
+            "UPDATE polls SET claimed_at = ? WHERE id = ? AND message_ts IS NULL",
+            [_LONG_AGO, poll_id],
+        )
 
     def get_poll(self, poll_id: int) -> Poll | None:
         found = self._poll_where("id = ?", [poll_id], required=False)
@@ -180,26 +219,56 @@ class Storage:
 
     def _poll_where(self, where: str, params: list, required: bool = True):
         row = self._db.execute(
-            "SELECT id, team_id, channel_id, local_date, message_ts, permalink, claimed_at"
-            f" FROM polls WHERE {where}",
-            params,
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE {where}", params
         ).fetchone()
         if row is None:
             if required:
                 raise LookupError(f"no poll where {where}")
             return None
-        poll = Poll(row[0], row[1], row[2], date.fromisoformat(row[3]), row[4], row[5])
-        return poll, row[6]
+        return _poll(row), row[7]
+
+    def open_polls(self, team_id: str, channel_id: str) -> list[Poll]:
+        """Posted polls of a channel that still take answers."""
+        rows = self._db.execute(
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE team_id = ? AND channel_id = ?"
+            " AND message_ts IS NOT NULL AND closed_at IS NULL ORDER BY local_date",
+            [team_id, channel_id],
+        ).fetchall()
+        return [_poll(row) for row in rows]
+
+    def polls_open_since(self, cutoff: datetime) -> list[Poll]:
+        """Posted, unclosed polls claimed at or before ``cutoff`` (any channel)."""
+        rows = self._db.execute(
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE message_ts IS NOT NULL"
+            " AND closed_at IS NULL AND claimed_at <= ? ORDER BY claimed_at",
+            [cutoff.isoformat()],
+        ).fetchall()
+        return [_poll(row) for row in rows]
+
+    def close_poll(self, poll_id: int, now: datetime) -> bool:
+        """Stop taking answers; True for the one caller that actually closed it."""
+        cursor = self._db.execute(
+            "UPDATE polls SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+            [now.isoformat(), poll_id],
+        )
+        return cursor.rowcount == 1
 
     # Answers
 
-    def record_answer(self, poll_id: int, person: str, count: int) -> None:
-        """One answer per person per poll: answering again replaces the earlier answer."""
-        self._db.execute(
-            "INSERT INTO answers (poll_id, person, count) VALUES (?, ?, ?)"
+    def record_answer(self, poll_id: int, person: str, count: int) -> bool:
+        """One answer per person per poll: answering again replaces the earlier answer.
+
+        Returns False if the poll has closed. The check and the write are one statement, so
+        an answer is either in the final tally or refused, never in between.
+        """
+        cursor = self._db.execute(
+            "INSERT INTO answers (poll_id, person, count)"
+            " SELECT ?, ?, ? WHERE EXISTS"
+            " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)"
             " ON CONFLICT (poll_id, person) DO UPDATE SET count = excluded.count",
-            [poll_id, person, count],
+            [poll_id, person, count, poll_id],
         )
+        return cursor.rowcount == 1
 
     def poll_total(self, poll_id: int) -> DayTotal:
         row = self._db.execute(
@@ -254,3 +323,152 @@ class Storage:
             [team_id, channel_id, start.isoformat(), end.isoformat()],
         ).fetchall()
         return [Win(date.fromisoformat(day), WinKind(kind), story) for day, kind, story in rows]
+
+    # Schedules
+
+    def save_schedule(
+        self, team_id: str, channel_id: str, poll_time: time, tz: str, days: frozenset[int]
+    ) -> None:
+        """Set (or replace) the channel's daily poll; this also resumes a paused channel."""
+        self._db.execute(
+            "INSERT INTO channels (team_id, channel_id, tz, poll_time, days, paused,"
+            " disabled_reason) VALUES (?, ?, ?, ?, ?, 0, NULL)"
+            " ON CONFLICT (team_id, channel_id) DO UPDATE SET tz = excluded.tz,"
+            " poll_time = excluded.poll_time, days = excluded.days, paused = 0,"
+            " disabled_reason = NULL",
+            [team_id, channel_id, tz, poll_time.isoformat(), _days(days)],
+        )
+
+    def clear_schedule(self, team_id: str, channel_id: str) -> bool:
+        cursor = self._db.execute(
+            "UPDATE channels SET poll_time = NULL WHERE team_id = ? AND channel_id = ?"
+            " AND poll_time IS NOT NULL",
+            [team_id, channel_id],
+        )
+        return cursor.rowcount == 1
+
+    def disable_schedule(self, team_id: str, channel_id: str, reason: str) -> None:
+        self._db.execute(
+            "UPDATE channels SET poll_time = NULL, disabled_reason = ?"
+            " WHERE team_id = ? AND channel_id = ?",
+            [reason, team_id, channel_id],
+        )
+
+    def set_paused(self, team_id: str, channel_id: str, paused: bool) -> bool:
+        """Pause or resume a scheduled channel; False if it has no schedule."""
+        cursor = self._db.execute(
+            "UPDATE channels SET paused = ? WHERE team_id = ? AND channel_id = ?"
+            " AND poll_time IS NOT NULL",
+            [int(paused), team_id, channel_id],
+        )
+        return cursor.rowcount == 1
+
+    def set_digest(
+        self, team_id: str, channel_id: str, day: int | None, at: time | None, off: bool
+    ) -> bool:
+        """Set the digest's day and time (None for the default), or turn it off."""
+        cursor = self._db.execute(
+            "UPDATE channels SET digest_day = ?, digest_time = ?, digest_off = ?"
+            " WHERE team_id = ? AND channel_id = ? AND poll_time IS NOT NULL",
+            [day, at.isoformat() if at else None, int(off), team_id, channel_id],
+        )
+        return cursor.rowcount == 1
+
+    def schedule_for(self, team_id: str, channel_id: str, today: date) -> ChannelSchedule | None:
+        """The channel's schedule with its skips from ``today`` on, or None if unscheduled."""
+        row = self._db.execute(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM channels"
+            " WHERE team_id = ? AND channel_id = ? AND poll_time IS NOT NULL",
+            [team_id, channel_id],
+        ).fetchone()
+        return self._schedule(row, today) if row else None
+
+    def all_schedules(self, today: date) -> list[ChannelSchedule]:
+        rows = self._db.execute(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM channels WHERE poll_time IS NOT NULL"
+        ).fetchall()
+        return [self._schedule(row, today) for row in rows]
+
+    def disabled_reason(self, team_id: str, channel_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT disabled_reason FROM channels WHERE team_id = ? AND channel_id = ?",
+            [team_id, channel_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def _schedule(self, row: tuple, today: date) -> ChannelSchedule:
+        team_id, channel_id, tz, poll_time, days, paused, digest_day, digest_time, off = row
+        return ChannelSchedule(
+            team_id=team_id,
+            channel_id=channel_id,
+            poll_time=time.fromisoformat(poll_time),
+            tz=tz,
+            days=frozenset(int(d) for d in days.split(",")),
+            paused=bool(paused),
+            digest_day=digest_day,
+            digest_time=time.fromisoformat(digest_time) if digest_time else None,
+            digest_off=bool(off),
+            skips=frozenset(self.skips(team_id, channel_id, today)),
+        )
+
+    # Skips
+
+    def add_skip(self, team_id: str, channel_id: str, day: date) -> None:
+        self._db.execute(
+            "INSERT INTO skips (team_id, channel_id, local_date) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [team_id, channel_id, day.isoformat()],
+        )
+
+    def remove_skip(self, team_id: str, channel_id: str, day: date) -> bool:
+        cursor = self._db.execute(
+            "DELETE FROM skips WHERE team_id = ? AND channel_id = ? AND local_date = ?",
+            [team_id, channel_id, day.isoformat()],
+        )
+        return cursor.rowcount == 1
+
+    def skips(self, team_id: str, channel_id: str, since: date) -> list[date]:
+        rows = self._db.execute(
+            "SELECT local_date FROM skips WHERE team_id = ? AND channel_id = ? AND local_date >= ?"
+            " ORDER BY local_date",
+            [team_id, channel_id, since.isoformat()],
+        ).fetchall()
+        return [date.fromisoformat(row[0]) for row in rows]
+
+    # Digests
+
+    def claim_digest(self, team_id: str, channel_id: str, week_start: date, now: datetime) -> bool:
+        """True for the one caller that may post this week's scheduled digest."""
+        cursor = self._db.execute(
+            "INSERT INTO digests (team_id, channel_id, week_start, claimed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [team_id, channel_id, week_start.isoformat(), now.isoformat()],
+        )
+        return cursor.rowcount == 1
+
+    def release_digest(self, team_id: str, channel_id: str, week_start: date) -> None:
+        self._db.execute(
+            "DELETE FROM digests WHERE team_id = ? AND channel_id = ? AND week_start = ?",
+            [team_id, channel_id, week_start.isoformat()],
+        )
+
+
+_SCHEDULE_COLUMNS = (
+    "team_id, channel_id, tz, poll_time, days, paused, digest_day, digest_time, digest_off"
+)
+
+
+def _days(days: frozenset[int]) -> str:
+    return ",".join(str(d) for d in sorted(days))
+
+
+def _poll(row: tuple) -> Poll:
+    return Poll(
+        id=row[0],
+        team_id=row[1],
+        channel_id=row[2],
+        local_date=date.fromisoformat(row[3]),
+        message_ts=row[4],
+        permalink=row[5],
+        closed=row[6] is not None,
+    )

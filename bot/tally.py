@@ -25,6 +25,7 @@ class TeamTotal:
 
 
 def team_total(days: Iterable[DayTotal], threshold: int = DEFAULT_THRESHOLD) -> TeamTotal:
+    days = list(days)
     shown = [day for day in days if day.responders >= threshold]
     hidden = [day for day in days if 0 < day.responders < threshold]
     return TeamTotal(

@@ -4,9 +4,10 @@ from slack_bolt import App
 
 from bot.delight import Delight
 from handlers import actions, commands, views
+from schedules.commands import ScheduleCommands
 
 
-def register_listeners(app: App, delight: Delight) -> None:
-    commands.register(app, delight)
+def register_listeners(app: App, delight: Delight, schedule_commands: ScheduleCommands) -> None:
+    commands.register(app, delight, schedule_commands)
     actions.register(app, delight)
     views.register(app, delight)

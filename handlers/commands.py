@@ -10,9 +10,10 @@ from slack_sdk.errors import SlackClientError
 
 from bot import blocks, commands, ids
 from bot.delight import Delight, PollFailed, explain_slack_error
+from schedules.commands import ScheduleCommands
 
 
-def register(app: App, delight: Delight) -> None:
+def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) -> None:
     def on_delight(
         ack: Ack, command: dict, client: WebClient, respond: Respond, logger: Logger
     ) -> None:
@@ -49,6 +50,17 @@ def register(app: App, delight: Delight) -> None:
                     respond(failure)
             case commands.ShowHelp():
                 ack(blocks.help_text())
+            case (
+                commands.ShowSchedule()
+                | commands.SetSchedule()
+                | commands.ScheduleOff()
+                | commands.SetDigestSchedule()
+                | commands.AddSkip()
+                | commands.ListSkips()
+                | commands.RemoveSkip()
+                | commands.SetPaused()
+            ) as schedule_command:
+                ack(schedule_commands.apply(schedule_command, team_id, channel_id))
             case commands.Invalid(message=message, show_usage=show_usage):
                 ack(f"{message}\n\n{blocks.help_text()}" if show_usage else message)
 

@@ -92,6 +92,7 @@ def running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Runn
     runtime = build(
         make_settings(slack, tmp_path / "delight.db"), clock=clock, refresh_interval=0.05
     )
+    runtime.start()
     server = create_server(runtime.web, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

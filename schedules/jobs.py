@@ -1,0 +1,153 @@
+"""The scheduler: one APScheduler job per channel for its poll and one for its digest.
+
+Schedules live in SQLite; jobs are rebuilt from them at start-up and replaced the moment a
+schedule changes. Jobs run on the scheduler's own threads, never on request threads.
+The guards against doubles are in the database (one poll per channel per local date, one
+scheduled digest per channel per week), so restarts and late or repeated firings are safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+
+from bot.calendar import Clock, Week, local_today
+from bot.delight import Delight, PollFailed
+from bot.storage import Storage
+from schedules.rules import ChannelSchedule
+
+logger = logging.getLogger(__name__)
+
+# Slack errors that will not go away by retrying: the channel's schedule is turned off.
+DISABLING_ERRORS = {
+    "not_in_channel": "I was removed from the channel (not_in_channel).",
+    "channel_not_found": "The channel can't be found (channel_not_found).",
+    "is_archived": "The channel was archived (is_archived).",
+}
+SWEEP_SECONDS = 60
+
+
+def new_scheduler() -> BackgroundScheduler:
+    return BackgroundScheduler(
+        timezone=UTC,
+        # A firing that comes late (the machine slept, a long GC) still runs, once: whether a
+        # poll is still due is decided by ChannelSchedule.poll_due, never by lateness alone.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+
+
+class Jobs:
+    def __init__(
+        self,
+        delight: Delight,
+        storage: Storage,
+        clock: Clock,
+        scheduler: BaseScheduler | None = None,
+    ) -> None:
+        self.delight = delight
+        self.storage = storage
+        self.clock = clock
+        self.scheduler = scheduler or new_scheduler()
+
+    def start(self) -> None:
+        """Start firing, rebuild every channel's jobs, and catch up on what was missed."""
+        self.scheduler.start()
+        self.scheduler.add_job(
+            self.delight.close_expired_polls,
+            "interval",
+            seconds=SWEEP_SECONDS,
+            id="close-expired-polls",
+            replace_existing=True,
+        )
+        for schedule in self.storage.all_schedules(self._utc_today()):
+            self._install(schedule)
+            self.scheduler.add_job(
+                self.run_poll,
+                args=[schedule.team_id, schedule.channel_id],
+                id=_catch_up_id(schedule),
+            )
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+
+    def sync(self, team_id: str, channel_id: str) -> None:
+        """Make the channel's jobs match its stored schedule, at once."""
+        schedule = self.storage.schedule_for(team_id, channel_id, self._utc_today())
+        if schedule is None:
+            for job_id in (_poll_id(team_id, channel_id), _digest_id(team_id, channel_id)):
+                if self.scheduler.get_job(job_id):
+                    self.scheduler.remove_job(job_id)
+            return
+        self._install(schedule)
+
+    def _install(self, schedule: ChannelSchedule) -> None:
+        team_id, channel_id = schedule.team_id, schedule.channel_id
+        self.scheduler.add_job(
+            self.run_poll,
+            schedule.poll_trigger(),
+            args=[team_id, channel_id],
+            id=_poll_id(team_id, channel_id),
+            replace_existing=True,
+        )
+        trigger = schedule.digest_trigger()
+        digest_id = _digest_id(team_id, channel_id)
+        if trigger is None:
+            if self.scheduler.get_job(digest_id):
+                self.scheduler.remove_job(digest_id)
+        else:
+            self.scheduler.add_job(
+                self.run_digest,
+                trigger,
+                args=[team_id, channel_id],
+                id=digest_id,
+                replace_existing=True,
+            )
+
+    def run_poll(self, team_id: str, channel_id: str) -> None:
+        """Post the channel's poll if one is due now and not yet posted for its local day."""
+        now = self.clock()
+        schedule = self.storage.schedule_for(team_id, channel_id, self._utc_today())
+        if schedule is None or schedule.poll_due(now) is None:
+            return
+        outcome = self.delight.post_poll(team_id, channel_id)
+        if isinstance(outcome, PollFailed):
+            self._failed(team_id, channel_id, outcome.code)
+
+    def run_digest(self, team_id: str, channel_id: str) -> None:
+        """Post this week's digest unless it already went out (a restart, a double firing)."""
+        today = self.delight.today(team_id, channel_id)
+        week = Week.containing(today)
+        if not self.storage.claim_digest(team_id, channel_id, week.start, self.clock()):
+            return
+        failure = self.delight.post_digest(team_id, channel_id)
+        if failure is not None:
+            self.storage.release_digest(team_id, channel_id, week.start)
+
+    def _failed(self, team_id: str, channel_id: str, code: str) -> None:
+        reason = DISABLING_ERRORS.get(code)
+        if reason is None:
+            logger.warning("scheduled poll failed channel=%s error=%s", channel_id, code)
+            return
+        logger.warning("turning off the schedule of channel=%s: %s", channel_id, code)
+        self.storage.disable_schedule(team_id, channel_id, reason)
+        self.sync(team_id, channel_id)
+
+    def _utc_today(self) -> date:
+        # Skips are kept from the day before today in UTC: no timezone is further behind.
+        return local_today(self.clock(), "UTC") - timedelta(days=1)
+
+
+def _poll_id(team_id: str, channel_id: str) -> str:
+    return f"poll:{team_id}:{channel_id}"
+
+
+def _digest_id(team_id: str, channel_id: str) -> str:
+    return f"digest:{team_id}:{channel_id}"
+
+
+def _catch_up_id(schedule: ChannelSchedule) -> str:
+    return f"catch-up:{schedule.team_id}:{schedule.channel_id}"

@@ -1,0 +1,168 @@
+"""When a channel's poll and digest happen: pure rules, no threads, no Slack.
+
+The same APScheduler ``CronTrigger`` that fires the jobs also answers "when are the next
+polls?", so what ``/delight schedule`` shows is exactly what will run, DST included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = frozenset(range(5))
+EVERY_DAY = frozenset(range(7))
+_DAY_INDEX = {name: n for n, name in enumerate(DAY_NAMES)}
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+# Answers are accepted until the next poll is posted, and never for longer than this.
+MAX_POLL_OPEN = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class ChannelSchedule:
+    team_id: str
+    channel_id: str
+    poll_time: time
+    tz: str
+    days: frozenset[int] = WEEKDAYS
+    paused: bool = False
+    digest_day: int | None = None
+    digest_time: time | None = None
+    digest_off: bool = False
+    skips: frozenset[date] = field(default_factory=frozenset)
+
+    def poll_trigger(self) -> CronTrigger:
+        return _trigger(self.days, self.poll_time, self.tz)
+
+    def digest_at(self) -> tuple[int, time] | None:
+        """The digest's weekday and time: set explicitly, or by default the channel's last
+        working day, an hour before the poll."""
+        if self.digest_off:
+            return None
+        if self.digest_day is not None and self.digest_time is not None:
+            return self.digest_day, self.digest_time
+        before = datetime.combine(date(2000, 1, 3), self.poll_time) - timedelta(hours=1)
+        last_day = max(self.days)
+        if before.date() < date(2000, 1, 3):
+            last_day = (last_day - 1) % 7
+        return last_day, before.time()
+
+    def digest_trigger(self) -> CronTrigger | None:
+        at = self.digest_at()
+        return None if at is None else _trigger(frozenset({at[0]}), at[1], self.tz)
+
+    def poll_due(self, now: datetime) -> date | None:
+        """The local date whose poll should be up by ``now``, if any.
+
+        A poll is due from its local time until the end of that local day, on scheduled,
+        non-skipped days while not paused. After midnight it is never due: a process that was
+        down all evening posts no stale poll for yesterday.
+        """
+        local = now.astimezone(ZoneInfo(self.tz))
+        today = local.date()
+        if self.paused or today.weekday() not in self.days or today in self.skips:
+            return None
+        return today if local.time() >= self.poll_time else None
+
+    def next_polls(self, now: datetime, count: int = 3) -> list[datetime]:
+        """The next ``count`` poll times after ``now`` in local time, skips and pause applied."""
+        if self.paused:
+            return []
+        trigger = self.poll_trigger()
+        zone = ZoneInfo(self.tz)
+        found: list[datetime] = []
+        cursor = now
+        for _ in range(count + len(self.skips) + 1):
+            fire = trigger.get_next_fire_time(None, cursor)
+            if fire is None:
+                break
+            if fire.date() not in self.skips:
+                found.append(fire)
+                if len(found) == count:
+                    break
+            # One poll per local day: when a DST fall-back repeats the poll's hour, the
+            # trigger fires twice, and the database lets only the first one post.
+            cursor = datetime.combine(fire.date() + timedelta(days=1), time(0), zone)
+        return found
+
+
+def _trigger(days: frozenset[int], at: time, tz: str) -> CronTrigger:
+    return CronTrigger(
+        day_of_week=",".join(DAY_NAMES[d] for d in sorted(days)),
+        hour=at.hour,
+        minute=at.minute,
+        second=at.second,
+        timezone=ZoneInfo(tz),
+    )
+
+
+class RuleError(ValueError):
+    """Input we can't use; the message names what was wrong and gives an example."""
+
+
+def parse_time(text: str) -> time:
+    match = _TIME.match(text)
+    if not match:
+        raise RuleError(f"`{text}` isn't a time. Use 24-hour HH:MM, for example `17:00`.")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_tz(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuleError(
+            f"`{text}` isn't a timezone I know. Use an IANA name, for example `Europe/Berlin`."
+        ) from None
+    return text
+
+
+def parse_days(text: str) -> frozenset[int]:
+    """``mon-fri``, ``weekdays``, ``daily``, a range like ``mon-thu`` or a list like ``mon,wed``."""
+    text = text.lower()
+    if text in ("weekdays", "workdays"):
+        return WEEKDAYS
+    if text in ("daily", "everyday", "every-day"):
+        return EVERY_DAY
+    days: set[int] = set()
+    for part in filter(None, text.split(",")):
+        first, _, last = part.partition("-")
+        if first[:3] not in _DAY_INDEX or (last and last[:3] not in _DAY_INDEX):
+            raise RuleError(
+                f"`{text}` isn't a set of days. "
+                "Use `mon-fri`, `daily` or a list like `mon,wed,fri`."
+            )
+        start, end = _DAY_INDEX[first[:3]], _DAY_INDEX[(last or first)[:3]]
+        days.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
+    if not days:
+        raise RuleError("That leaves no days to poll. Use `mon-fri`, `daily` or `mon,wed,fri`.")
+    return frozenset(days)
+
+
+def parse_day(text: str) -> int:
+    day = text.lower()[:3]
+    if day not in _DAY_INDEX:
+        raise RuleError(f"`{text}` isn't a day of the week. Use `mon`, `tue`, … `sun`.")
+    return _DAY_INDEX[day]
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RuleError(
+            f"`{text}` isn't a date. Use YYYY-MM-DD, for example `2026-12-24`."
+        ) from None
+
+
+def describe_days(days: frozenset[int]) -> str:
+    if days == WEEKDAYS:
+        return "Mon to Fri"
+    if days == EVERY_DAY:
+        return "every day"
+    return ", ".join(DAY_NAMES[d].title() for d in sorted(days))

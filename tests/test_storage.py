@@ -1,0 +1,316 @@
+"""Storage against a real SQLite file in a temporary directory."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.models import DayTotal, Poll, Win, WinKind
+from bot.storage import Storage
+
+TEAM = "T1"
+CHANNEL = "C1"
+DAY = date(2026, 11, 18)
+NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+STALE = timedelta(minutes=5)
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[Storage]:
+    store = Storage(tmp_path / "d.db")
+    yield store
+    store.close()
+
+
+def posted_poll(storage: Storage, on: date = DAY, channel: str = CHANNEL) -> int:
+    poll, owned = storage.claim_poll(TEAM, channel, on, NOW, STALE)
+    assert owned
+    storage.set_poll_message(poll.id, f"17000.{poll.id}", None)
+    return poll.id
+
+
+# Opening
+
+
+def migration_state(path: Path) -> tuple[set[str], list[str]]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        applied = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations")]
+    finally:
+        conn.close()
+    return tables, applied
+
+
+def test_migrations_are_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    first = Storage(path)
+    poll_id = posted_poll(first)
+    first.record_answer(poll_id, "p1", 4)
+    first.add_win(TEAM, CHANNEL, DAY, WinKind.NEW, "Signed Globex", "s1")
+    first.close()
+    tables, applied = migration_state(path)
+    assert {"channels", "polls", "answers", "wins"} <= tables
+    assert applied[0] == "m001_core"
+    assert len(applied) == len(set(applied))
+    for _ in range(2):
+        again = Storage(path)
+        try:
+            assert again.poll_total(poll_id) == DayTotal(DAY, 1, 4)
+            assert again.wins_between(TEAM, CHANNEL, DAY, DAY) == [
+                Win(DAY, WinKind.NEW, "Signed Globex")
+            ]
+        finally:
+            again.close()
+        assert migration_state(path) == (tables, applied)
+
+
+def test_creates_missing_parent_directory(tmp_path: Path) -> None:
+    store = Storage(tmp_path / "nested" / "dir" / "d.db")
+    try:
+        assert store.is_writable()
+    finally:
+        store.close()
+
+
+def test_journal_mode_is_wal(storage: Storage) -> None:
+    conn = sqlite3.connect(storage.path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        conn.close()
+
+
+# Channels
+
+
+def test_channel_tz_defaults_then_upserts(storage: Storage) -> None:
+    assert storage.channel_tz(TEAM, CHANNEL, "UTC") == "UTC"
+    storage.set_channel_tz(TEAM, CHANNEL, "Europe/Berlin")
+    storage.set_channel_tz(TEAM, CHANNEL, "Asia/Tokyo")
+    assert storage.channel_tz(TEAM, CHANNEL, "UTC") == "Asia/Tokyo"
+    assert storage.channel_tz(TEAM, "C2", "UTC") == "UTC"
+
+
+# claim_poll / release_poll
+
+
+def test_first_claim_is_owned_and_second_is_not(storage: Storage) -> None:
+    first, owned = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
+    assert owned is True
+    assert first == Poll(first.id, TEAM, CHANNEL, DAY, None, None)
+    second, owned_again = storage.claim_poll(TEAM, CHANNEL, DAY, NOW + timedelta(seconds=1), STALE)
+    assert owned_again is False
+    assert second == first
+
+
+def test_claims_are_per_channel_and_per_day(storage: Storage) -> None:
+    a, owned_a = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
+    b, owned_b = storage.claim_poll(TEAM, "C2", DAY, NOW, STALE)
+    c, owned_c = storage.claim_poll(TEAM, CHANNEL, DAY + timedelta(days=1), NOW, STALE)
+    d, owned_d = storage.claim_poll("T2", CHANNEL, DAY, NOW, STALE)
+    assert (owned_a, owned_b, owned_c, owned_d) == (True, True, True, True)
+    assert len({a.id, b.id, c.id, d.id}) == 4
+
+
+@pytest.mark.parametrize(
+    ("later", "owned"),
+    [
+        (timedelta(minutes=4, seconds=59), False),  # fresh: the first claimer may still post
+        (timedelta(minutes=5), True),  # exactly stale
+        (timedelta(hours=3), True),
+    ],
+)
+def test_unposted_claim_is_taken_over_only_once_stale(
+    storage: Storage, later: timedelta, owned: bool
+) -> None:
+    first, _ = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
+    again, taken = storage.claim_poll(TEAM, CHANNEL, DAY, NOW + later, STALE)
+    assert taken is owned
+    assert again.id == first.id
+
+
+def test_stale_claim_is_taken_over_once(storage: Storage) -> None:
+    storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
+    later = NOW + timedelta(minutes=10)
+    _, taken = storage.claim_poll(TEAM, CHANNEL, DAY, later, STALE)
+    _, taken_again = storage.claim_poll(TEAM, CHANNEL, DAY, later, STALE)
+    assert (taken, taken_again) == (True, False)
+    # The takeover renewed the claim, so it is stale again only STALE after the takeover.
+    _, much_later = storage.claim_poll(TEAM, CHANNEL, DAY, later + STALE, STALE)
+    assert much_later is True
+
+
+def test_posted_claim_is_never_taken_over(storage: Storage) -> None:
+    first, _ = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
+    storage.set_poll_message(first.id, "1700000000.000100", "https://x.test/p1")
+    poll, owned = storage.claim_poll(TEAM, CHANNEL, DAY, NOW + timedelta(days=2), STALE)
+    assert owned is False
+    assert poll == Poll(first.id, TEAM, CHANNEL, DAY, "1700000000.000100", "https://x.test/p1")
+    assert storage.get_poll(first.id) == poll
+    assert storage.poll_on(TEAM, CHANNEL, DAY) == poll
+
+
+def test_release_deletes_an_unposted_claim(storage: Storage) -> None:
+    first, _ = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
+    storage.release_poll(first.id)
+    # The row stays (so its id is never reused) but the next claim takes it over at once.
+    again, owned = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
+    assert owned is True
+    assert again.id == first.id
+
+
+def test_release_keeps_a_posted_poll(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    storage.release_poll(poll_id)
+    assert storage.get_poll(poll_id) == Poll(poll_id, TEAM, CHANNEL, DAY, f"17000.{poll_id}", None)
+
+
+def test_get_poll_of_unknown_id(storage: Storage) -> None:
+    assert storage.get_poll(999) is None
+    assert storage.poll_on(TEAM, CHANNEL, DAY) is None
+
+
+# Answers
+
+
+def test_record_answer_upsert_replaces(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 0, 0)
+    storage.record_answer(poll_id, "p1", 3)
+    storage.record_answer(poll_id, "p2", 5)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 2, 8)
+    storage.record_answer(poll_id, "p1", 1)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 2, 6)
+    storage.record_answer(poll_id, "p2", 0)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 2, 1)
+
+
+def test_answers_are_per_poll(storage: Storage) -> None:
+    a = posted_poll(storage, channel="CA")
+    b = posted_poll(storage, channel="CB")
+    storage.record_answer(a, "p1", 3)
+    storage.record_answer(b, "p1", 7)
+    assert storage.poll_total(a) == DayTotal(DAY, 1, 3)
+    assert storage.poll_total(b) == DayTotal(DAY, 1, 7)
+
+
+def test_poll_total_of_unknown_poll(storage: Storage) -> None:
+    with pytest.raises(LookupError):
+        storage.poll_total(999)
+
+
+def answer_rows(storage: Storage, poll_id: int) -> int:
+    conn = sqlite3.connect(storage.path)
+    try:
+        (count,) = conn.execute(
+            "SELECT COUNT(*) FROM answers WHERE poll_id = ?", [poll_id]
+        ).fetchone()
+        return count
+    finally:
+        conn.close()
+
+
+def test_answer_to_unknown_poll_is_not_stored(storage: Storage) -> None:
+    with contextlib.suppress(sqlite3.IntegrityError):
+        assert not storage.record_answer(999, "p1", 1)
+    assert answer_rows(storage, 999) == 0
+    # A refused write must not leave a transaction open that swallows later writes.
+    poll_id = posted_poll(storage)
+    storage.record_answer(poll_id, "p1", 2)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 1, 2)
+    assert answer_rows(storage, poll_id) == 1
+
+
+def test_daily_totals_only_posted_polls_in_range_oldest_first(storage: Storage) -> None:
+    days = [DAY + timedelta(days=n) for n in (3, -2, 0, 1)]
+    ids = {day: posted_poll(storage, on=day) for day in days}
+    storage.claim_poll(TEAM, CHANNEL, DAY + timedelta(days=2), NOW, STALE)  # never posted
+    other_channel = posted_poll(storage, on=DAY, channel="C2")
+    storage.record_answer(other_channel, "p9", 100)
+    storage.record_answer(ids[DAY], "p1", 2)
+    storage.record_answer(ids[DAY], "p2", 3)
+    storage.record_answer(ids[DAY + timedelta(days=1)], "p1", 4)
+    storage.record_answer(ids[DAY + timedelta(days=3)], "p1", 50)
+    week = (DAY - timedelta(days=2), DAY + timedelta(days=2))
+    assert storage.daily_totals(TEAM, CHANNEL, *week) == [
+        DayTotal(DAY - timedelta(days=2), 0, 0),
+        DayTotal(DAY, 2, 5),
+        DayTotal(DAY + timedelta(days=1), 1, 4),
+    ]
+    assert storage.daily_totals(TEAM, CHANNEL, DAY, DAY) == [DayTotal(DAY, 2, 5)]
+    assert storage.daily_totals("T2", CHANNEL, DAY, DAY) == []
+
+
+# Wins
+
+
+def test_add_win_dedupes_on_source_id(storage: Storage) -> None:
+    assert storage.add_win(TEAM, CHANNEL, DAY, WinKind.NEW, "Signed Globex", "trigger-1") is True
+    assert storage.add_win(TEAM, CHANNEL, DAY, WinKind.KEPT, "Retry", "trigger-1") is False
+    assert storage.add_win(TEAM, CHANNEL, DAY, WinKind.KEPT, "Saved Initech", "trigger-2") is True
+    assert storage.wins_between(TEAM, CHANNEL, DAY, DAY) == [
+        Win(DAY, WinKind.KEPT, "Saved Initech"),
+        Win(DAY, WinKind.NEW, "Signed Globex"),
+    ]
+
+
+def test_wins_between_newest_first_in_range(storage: Storage) -> None:
+    def add(on: date, story: str, channel: str = CHANNEL) -> None:
+        assert storage.add_win(TEAM, channel, on, WinKind.OTHER, story, f"src-{story}")
+
+    add(DAY, "wed-1")
+    add(DAY - timedelta(days=2), "mon")
+    add(DAY + timedelta(days=4), "sun")
+    add(DAY, "wed-2")
+    add(DAY + timedelta(days=5), "next-mon")
+    add(DAY - timedelta(days=3), "last-sun")
+    add(DAY, "other-channel", channel="C2")
+    week = (DAY - timedelta(days=2), DAY + timedelta(days=4))
+    stories = [w.story for w in storage.wins_between(TEAM, CHANNEL, *week)]
+    assert stories == ["sun", "wed-2", "wed-1", "mon"]
+
+
+def test_win_story_stored_verbatim(storage: Storage) -> None:
+    story = "Robert'); DROP TABLE wins;-- 😀 \u05e9\u05dc\u05d5\u05dd <!channel> &amp;"
+    assert storage.add_win(TEAM, CHANNEL, DAY, WinKind.INTERNAL, story, "s1")
+    assert storage.wins_between(TEAM, CHANNEL, DAY, DAY) == [Win(DAY, WinKind.INTERNAL, story)]
+
+
+# Concurrency
+
+
+def test_concurrent_answers_from_many_threads(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    threads_n, answers_n = 8, 50
+    start = threading.Barrier(threads_n)
+    errors: list[BaseException] = []
+
+    def answer(thread: int) -> None:
+        try:
+            start.wait()
+            for n in range(answers_n):
+                storage.record_answer(poll_id, f"person-{thread}-{n}", 1)
+        except BaseException as error:  # surfaced in the main thread below
+            errors.append(error)
+
+    workers = [threading.Thread(target=answer, args=(t,)) for t in range(threads_n)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert not any(worker.is_alive() for worker in workers)
+    assert errors == []
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 400, 400)
+
+
+def test_is_writable(storage: Storage) -> None:
+    assert storage.is_writable() is True
