@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,17 +88,24 @@ class Running:
         assert self.runtime.delight.refresher.wait_idle(10)
 
 
-@pytest.fixture
-def running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Running]:
-    runtime = build(
-        make_settings(slack, tmp_path / "delight.db"), clock=clock, refresh_interval=0.05
-    )
+@contextmanager
+def serve(slack: FakeSlack, clock, db_path: Path) -> Iterator[Running]:
+    """Start the real app (scheduler included) on waitress at 127.0.0.1; stop it afterwards."""
+    runtime = build(make_settings(slack, db_path), clock=clock, refresh_interval=0.05)
     runtime.start()
     server = create_server(runtime.web, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}/slack/events"
-    yield Running(runtime, SlackSender(url, SIGNING_SECRET, slack.response_url()), slack, clock)
-    server.close()
-    thread.join(5)
-    runtime.close()
+    try:
+        yield Running(runtime, SlackSender(url, SIGNING_SECRET, slack.response_url()), slack, clock)
+    finally:
+        server.close()
+        thread.join(5)
+        runtime.close()
+
+
+@pytest.fixture
+def running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Running]:
+    with serve(slack, clock, tmp_path / "delight.db") as app:
+        yield app

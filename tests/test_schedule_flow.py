@@ -1,0 +1,285 @@
+"""Scheduling end to end: commands over signed HTTP, jobs against the fake Slack, restarts."""
+
+from __future__ import annotations
+
+import time as systime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.calendar import system_clock
+from schedules.rules import WEEKDAYS
+from tests.conftest import FakeClock, Running, serve
+from tests.fake_slack import TEAM_ID, FakeSlack
+
+CHANNEL = "C0TEAM"
+
+
+def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for work on another thread (the scheduler's) to finish."""
+    deadline = systime.monotonic() + timeout
+    while not check():
+        assert systime.monotonic() < deadline, "timed out"
+        systime.sleep(0.01)
+
+
+def test_schedule_command_saves_and_shows_next_polls(running: Running) -> None:
+    # The clock: Wednesday 18 November 2026, 15:00 UTC = 16:00 in Berlin.
+    reply = running.sender.command("schedule 17:00 Europe/Berlin mon-thu")
+    assert reply.status == 200
+    assert "Daily poll at *17:00* (Europe/Berlin), Mon, Tue, Wed, Thu." in reply.text
+    assert "Next: Wed 18 Nov 17:00, Thu 19 Nov 17:00, Mon 23 Nov 17:00." in reply.text
+    assert "Weekly digest: Thu 16:00." in reply.text
+    assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is not None
+    assert running.sender.command("schedule").text == reply.text
+
+
+def test_schedule_defaults_to_weekdays_in_the_default_timezone(running: Running) -> None:
+    reply = running.sender.command("schedule 9:30")
+    assert "Daily poll at *09:30* (UTC), Mon to Fri." in reply.text
+    assert "Next: Thu 19 Nov 09:30, Fri 20 Nov 09:30, Mon 23 Nov 09:30." in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("schedule 25:00", "`25:00` isn't a time"),
+        ("schedule 17:00 Mars/Base", "`Mars/Base` isn't a timezone"),
+        ("schedule 17:00 funday", "`funday` isn't a set of days"),
+        ("schedule 17:00 ,", "leaves no days"),
+        ("digest schedule someday 16:00", "`someday` isn't a day"),
+        ("digest schedule fri", "Give a day and a time"),
+        ("skip 24.12.2026", "isn't a date"),
+    ],
+)
+def test_bad_schedule_input_names_the_problem_and_saves_nothing(running, text, names) -> None:
+    reply = running.sender.command(text)
+    assert reply.status == 200
+    assert names in reply.text
+    assert "Try `/delight" in reply.text
+    assert running.runtime.storage.schedule_for(TEAM_ID, CHANNEL, date(2026, 11, 1)) is None
+
+
+def test_schedule_off_removes_the_job(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    reply = running.sender.command("schedule off")
+    assert "No daily poll is scheduled here" in reply.text
+    assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is None
+    assert "no daily poll yet" in running.sender.command("schedule off").text
+
+
+def test_settings_before_any_schedule_say_how_to_start(running: Running) -> None:
+    for text in ("pause", "resume", "digest schedule fri 16:00", "digest schedule off"):
+        assert "Start with `/delight schedule 17:00`" in running.sender.command(text).text
+
+
+def test_digest_schedule_set_default_and_off(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    assert "Weekly digest: Wed 16:30." in running.sender.command("digest schedule wed 16:30").text
+    job = running.runtime.jobs.scheduler.get_job(f"digest:{TEAM_ID}:{CHANNEL}")
+    assert job is not None
+    assert "Weekly digest: off." in running.sender.command("digest schedule off").text
+    assert running.runtime.jobs.scheduler.get_job(f"digest:{TEAM_ID}:{CHANNEL}") is None
+    assert "Weekly digest: Fri 16:00." in running.sender.command("digest schedule default").text
+
+
+def test_skips_add_list_remove(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    assert "No days are skipped" in running.sender.command("skip list").text
+    reply = running.sender.command("skip 2026-11-19")
+    assert "Skipping: Thu 2026-11-19." in reply.text
+    assert "Next: Wed 18 Nov 17:00, Fri 20 Nov 17:00, Mon 23 Nov 17:00." in reply.text
+    assert running.sender.command("skip list").text == "Skipping: Thu 2026-11-19."
+    assert "Thu 19 Nov" in running.sender.command("skip remove 2026-11-19").text
+    assert "wasn't on the skip list" in running.sender.command("skip remove 2026-11-19").text
+    assert "already passed" in running.sender.command("skip 2026-11-17").text
+    assert "more than a year ahead" in running.sender.command("skip 2028-01-01").text
+
+
+def test_pause_and_resume(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    assert "*Paused.*" in running.sender.command("pause").text
+    running.clock.now = datetime(2026, 11, 18, 17, 30, tzinfo=UTC)
+    running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    assert running.slack.calls_to("chat.postMessage") == []
+    assert "Next: Wed 18 Nov 17:00" not in running.sender.command("resume").text
+    running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    assert len(running.slack.wait_for("chat.postMessage")) == 1
+
+
+def test_scheduled_poll_posts_once_however_often_the_job_fires(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
+    for _ in range(3):
+        running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    assert len(running.slack.calls_to("chat.postMessage")) == 1
+    assert running.sender.command("poll").text.startswith("We already have today's poll")
+
+
+def restart_at(slack: FakeSlack, db: Path, now: datetime) -> Running:
+    return serve(slack, FakeClock(now), db)
+
+
+@pytest.mark.parametrize(
+    ("restart_utc", "posts"),
+    [
+        (datetime(2026, 11, 18, 16, 59, tzinfo=UTC), 0),  # before poll time
+        (datetime(2026, 11, 18, 17, 0, tzinfo=UTC), 1),  # at poll time
+        (datetime(2026, 11, 18, 22, 0, tzinfo=UTC), 1),  # later that day: catch up
+        (datetime(2026, 11, 19, 0, 1, tzinfo=UTC), 0),  # next day: nothing stale
+    ],
+)
+def test_restart_catches_up_a_missed_poll_only_the_same_day(
+    slack: FakeSlack, tmp_path: Path, restart_utc: datetime, posts: int
+) -> None:
+    db = tmp_path / "delight.db"
+    with restart_at(slack, db, datetime(2026, 11, 18, 9, 0, tzinfo=UTC)) as app:
+        app.sender.command("schedule 17:00")
+    catch_up = f"catch-up:{TEAM_ID}:{CHANNEL}"
+    for _ in range(2):  # a second restart must not post again
+        with restart_at(slack, db, restart_utc) as app:
+            scheduler = app.runtime.jobs.scheduler
+            eventually(lambda: scheduler.get_job(catch_up) is None)  # noqa: B023
+            assert app.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is not None
+    assert len(slack.calls_to("chat.postMessage")) == posts
+
+
+def post_and_answer(running: Running, answers: list[str]) -> tuple[int, str]:
+    running.sender.command("poll")
+    call = running.slack.wait_for("chat.postMessage")[-1]
+    block_id = call.params["blocks"][2]["block_id"]
+    for n, value in enumerate(answers):
+        assert running.sender.click(block_id, value, user=f"U{n}").status == 200
+    running.settle()
+    return int(block_id.split(":")[1]), block_id
+
+
+def test_next_poll_closes_the_previous_one_with_final_tally(running: Running) -> None:
+    poll_id, block_id = post_and_answer(running, ["2", "3", "4"])
+    running.clock.now += timedelta(days=1)
+    running.sender.command("poll")
+    running.slack.wait_for("chat.postMessage", 3)  # poll, result in thread, next poll
+    running.settle()
+    final = running.slack.calls_to("chat.update")[-1].params
+    assert final["ts"] == running.runtime.storage.get_poll(poll_id).message_ts
+    assert "Final: we delighted 9 customers · 3 of us answered" in final["text"]
+    assert all(block["type"] != "actions" for block in final["blocks"])
+    thread = [c for c in running.slack.calls_to("chat.postMessage") if c.params.get("thread_ts")]
+    assert len(thread) == 1
+    assert thread[0].params["text"] == (
+        ":tada: Wednesday 18 November: we delighted 9 customers · 3 of us answered."
+    )
+    # A late click on the closed poll is refused kindly and changes nothing.
+    running.slack.reset()
+    running.sender.click(block_id, "5", user="U9")
+    (answer,) = running.slack.wait_for("response_url")
+    assert "This poll has closed" in answer.params["text"]
+    assert running.runtime.storage.poll_total(poll_id).responders == 3
+
+
+def test_poll_closes_after_24_hours_without_a_next_poll(running: Running) -> None:
+    post_and_answer(running, ["1", "1"])
+    running.clock.now += timedelta(hours=23)
+    assert running.runtime.delight.close_expired_polls() == 0
+    running.clock.now += timedelta(hours=2)
+    assert running.runtime.delight.close_expired_polls() == 1
+    running.settle()
+    final = running.slack.calls_to("chat.update")[-1].params
+    assert "Closed with 2 answers: fewer than 3, so no tally" in final["text"]
+    # Below the threshold there is no result line in the thread.
+    assert [
+        c for c in running.slack.calls_to("chat.postMessage") if c.params.get("thread_ts")
+    ] == []
+    assert running.runtime.delight.close_expired_polls() == 0
+
+
+@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived"])
+def test_permanent_post_errors_turn_the_schedule_off(running: Running, error: str) -> None:
+    running.sender.command("schedule 17:00")
+    running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
+    running.slack.fail("chat.postMessage", error)
+    running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is None
+    reply = running.sender.command("schedule")
+    assert "The last schedule was turned off" in reply.text and error in reply.text
+
+
+def test_one_failing_channel_does_not_block_another(running: Running) -> None:
+    running.sender.command("schedule 17:00", channel="C0GONE")
+    running.sender.command("schedule 17:00", channel="C0OK")
+    running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
+    running.slack.fail("chat.postMessage", "is_archived", times=1)
+    running.runtime.jobs.run_poll(TEAM_ID, "C0GONE")
+    running.runtime.jobs.run_poll(TEAM_ID, "C0OK")
+    posted = [c.params["channel"] for c in running.slack.calls_to("chat.postMessage")]
+    assert posted == ["C0GONE", "C0OK"]
+    assert running.runtime.storage.poll_on(TEAM_ID, "C0OK", date(2026, 11, 18)).message_ts
+
+
+def test_transient_post_error_keeps_the_schedule_and_a_retry_posts(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
+    running.slack.fail("chat.postMessage", "fatal_error", times=1)
+    running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is not None
+    running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    assert len(running.slack.calls_to("chat.postMessage")) == 2
+
+
+def test_scheduled_digest_posts_once_per_week(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    running.slack.fail("chat.postMessage", "fatal_error", times=1)
+    running.runtime.jobs.run_digest(TEAM_ID, CHANNEL)  # fails: released for a retry
+    for _ in range(3):
+        running.runtime.jobs.run_digest(TEAM_ID, CHANNEL)
+    digests = running.slack.calls_to("chat.postMessage")
+    assert len(digests) == 2
+    assert digests[-1].params["text"].startswith("This week we delighted")
+
+
+class OffsetClock:
+    """Real time plus an offset the test can move: the real scheduler fires on real time."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return system_clock() + self.offset
+
+
+def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    clock = OffsetClock()
+    with serve(slack, clock, tmp_path / "delight.db") as app:
+        soon = (datetime.now(UTC) + timedelta(seconds=2)).replace(microsecond=0)
+        if soon.date() != datetime.now(UTC).date():
+            pytest.skip("too close to midnight UTC for a same-day poll")
+        app.runtime.storage.save_schedule(
+            TEAM_ID,
+            CHANNEL,
+            time(soon.hour, soon.minute, soon.second),
+            "UTC",
+            frozenset(range(7)) | WEEKDAYS,
+        )
+        app.runtime.jobs.sync(TEAM_ID, CHANNEL)
+        (poll_call,) = slack.wait_for("chat.postMessage", timeout=10)
+        block_id = poll_call.params["blocks"][2]["block_id"]
+        for n, value in enumerate(["3", "4", "5"]):
+            app.sender.click(block_id, value, user=f"U{n}")
+        app.settle()
+        clock.offset = timedelta(hours=25)
+        app.runtime.jobs.scheduler.get_job("close-expired-polls").modify(
+            next_run_time=datetime.now(UTC)
+        )
+        slack.wait_for("chat.postMessage", 2)
+        app.settle()
+        assert (
+            "Final: we delighted 12 customers · 3 of us answered"
+            in (slack.calls_to("chat.update")[-1].params["text"])
+        )
+        assert (
+            len([c for c in slack.calls_to("chat.postMessage") if "thread_ts" not in c.params]) == 1
+        )
