@@ -389,3 +389,22 @@ def schedule_text(schedule: ChannelSchedule | None, now: datetime, disabled: str
             + "."
         )
     return "\n".join(lines)
+
+
+def nudge_text(minutes_left: int) -> str:
+    """The one gentle reminder in a poll's thread. It names no one and counts no one."""
+    when = f"about {plural(minutes_left, 'minute')}" if minutes_left < 90 else "a little while"
+    return (
+        f":hourglass_flowing_sand: Our poll closes in {when}. If you served a customer today, "
+        "paying or internal, one click counts it for the team."
+    )
+
+
+def nudge_setting_text(minutes: int | None) -> str:
+    if minutes is None:
+        return "Nudges are off. `/delight nudge 30m` turns them on."
+    return (
+        f"Nudge: {plural(minutes, 'minute')} before the poll closes, if fewer than half of our "
+        "usual responders have answered, I post one gentle reminder in the poll's thread. "
+        "It never names anyone. `/delight nudge off` turns it off."
+    )

@@ -106,6 +106,18 @@ class SetPaused:
     paused: bool
 
 
+@dataclass(frozen=True)
+class SetNudge:
+    """``minutes`` before close, or None for off."""
+
+    minutes: int | None
+
+
+@dataclass(frozen=True)
+class ShowNudge:
+    pass
+
+
 Command = (
     PostPoll
     | OpenWinForm
@@ -122,6 +134,8 @@ Command = (
     | ListSkips
     | RemoveSkip
     | SetPaused
+    | SetNudge
+    | ShowNudge
 )
 
 _SCHEDULE_EXAMPLE = (
@@ -145,6 +159,10 @@ def parse(text: str) -> Command:
         )
     if word == "skip":
         return _guard(parse_skip, rest.split(), "Try `/delight skip 2026-12-24`.")
+    if word == "nudge":
+        return _guard(
+            parse_nudge, rest.split(), "Try `/delight nudge 30m` or `/delight nudge off`."
+        )
     if word in ("pause", "resume") and not rest:
         return SetPaused(word == "pause")
     simple = {"poll": PostPoll(), "tally": ShowTally(), "digest": PostDigest(), "help": ShowHelp()}
@@ -239,3 +257,14 @@ def parse_skip(words: list[str]) -> Command:
     if len(words) == 1:
         return AddSkip(rules.parse_date(words[0]))
     raise RuleError("Give one date.")
+
+
+def parse_nudge(words: list[str]) -> Command:
+    """``<duration>``, ``off``, or nothing to show the setting."""
+    if not words:
+        return ShowNudge()
+    if len(words) != 1:
+        raise RuleError("Give one duration.")
+    if words[0].lower() == "off":
+        return SetNudge(None)
+    return SetNudge(rules.parse_minutes(words[0]))

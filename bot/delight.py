@@ -164,6 +164,16 @@ class Delight:
         except SlackClientError as error:
             logger.warning("posting result of poll=%s failed: %s", poll.id, _error_code(error))
 
+    def post_nudge(self, poll: Poll, minutes_left: int) -> None:
+        try:
+            self._client_for(poll.team_id).chat_postMessage(
+                channel=poll.channel_id,
+                thread_ts=poll.message_ts,
+                text=blocks.nudge_text(minutes_left),
+            )
+        except SlackClientError as error:
+            logger.warning("nudge for poll=%s failed: %s", poll.id, _error_code(error))
+
     def close_expired_polls(self) -> int:
         """Close polls that have been open for the longest time allowed; returns how many."""
         expired = self.storage.polls_open_since(self._clock() - MAX_POLL_OPEN)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -93,6 +94,12 @@ def m002_schedules(db: Database) -> None:
         {"team_id": str, "channel_id": str, "week_start": str, "claimed_at": str},
         pk=("team_id", "channel_id", "week_start"),
     )
+
+
+@migrations()
+def m003_nudges(db: Database) -> None:
+    db["channels"].add_column("nudge_minutes", int)
+    db["polls"].add_column("nudged_at", str)
 
 
 _LONG_AGO = "1970-01-01T00:00:00+00:00"
@@ -435,6 +442,52 @@ class Storage:
         ).fetchall()
         return [date.fromisoformat(row[0]) for row in rows]
 
+    # Nudges
+
+    def set_nudge(self, team_id: str, channel_id: str, minutes: int | None, tz: str) -> None:
+        """Turn the channel's nudge on (``minutes`` before close) or off (None)."""
+        self._db.execute(
+            "INSERT INTO channels (team_id, channel_id, tz, nudge_minutes) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (team_id, channel_id)"
+            " DO UPDATE SET nudge_minutes = excluded.nudge_minutes",
+            [team_id, channel_id, tz, minutes],
+        )
+
+    def nudge_minutes(self, team_id: str, channel_id: str) -> int | None:
+        row = self._db.execute(
+            "SELECT nudge_minutes FROM channels WHERE team_id = ? AND channel_id = ?",
+            [team_id, channel_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def nudge_candidates(self) -> list[NudgeCandidate]:
+        """Open, posted, not yet nudged polls in channels that asked for a nudge."""
+        rows = self._db.execute(
+            f"SELECT {_prefixed('p', _POLL_COLUMNS)}, c.nudge_minutes FROM polls p"
+            " JOIN channels c ON c.team_id = p.team_id AND c.channel_id = p.channel_id"
+            " WHERE c.nudge_minutes IS NOT NULL AND p.message_ts IS NOT NULL"
+            " AND p.closed_at IS NULL AND p.nudged_at IS NULL"
+        ).fetchall()
+        return [NudgeCandidate(_poll(row), datetime.fromisoformat(row[7]), row[8]) for row in rows]
+
+    def mark_nudged(self, poll_id: int, now: datetime) -> bool:
+        """True for the one caller that may post this poll's nudge."""
+        cursor = self._db.execute(
+            "UPDATE polls SET nudged_at = ? WHERE id = ? AND nudged_at IS NULL",
+            [now.isoformat(), poll_id],
+        )
+        return cursor.rowcount == 1
+
+    def recent_responders(self, team_id: str, channel_id: str, limit: int = 10) -> list[int]:
+        """How many of us answered each of the channel's last ``limit`` closed polls."""
+        rows = self._db.execute(
+            "SELECT COUNT(a.person) FROM polls p LEFT JOIN answers a ON a.poll_id = p.id"
+            " WHERE p.team_id = ? AND p.channel_id = ? AND p.closed_at IS NOT NULL"
+            " GROUP BY p.id ORDER BY p.local_date DESC LIMIT ?",
+            [team_id, channel_id, limit],
+        ).fetchall()
+        return [row[0] for row in rows]
+
     # Digests
 
     def claim_digest(self, team_id: str, channel_id: str, week_start: date, now: datetime) -> bool:
@@ -458,6 +511,10 @@ _SCHEDULE_COLUMNS = (
 )
 
 
+def _prefixed(alias: str, columns: str) -> str:
+    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+
+
 def _days(days: frozenset[int]) -> str:
     return ",".join(str(d) for d in sorted(days))
 
@@ -472,3 +529,10 @@ def _poll(row: tuple) -> Poll:
         permalink=row[5],
         closed=row[6] is not None,
     )
+
+
+@dataclass(frozen=True)
+class NudgeCandidate:
+    poll: Poll
+    claimed_at: datetime
+    nudge_minutes: int

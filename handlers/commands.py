@@ -59,6 +59,8 @@ def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) ->
                 | commands.ListSkips()
                 | commands.RemoveSkip()
                 | commands.SetPaused()
+                | commands.SetNudge()
+                | commands.ShowNudge()
             ) as schedule_command:
                 ack(schedule_commands.apply(schedule_command, team_id, channel_id))
             case commands.Invalid(message=message, show_usage=show_usage):

@@ -13,8 +13,10 @@ from bot.commands import (
     RemoveSkip,
     ScheduleOff,
     SetDigestSchedule,
+    SetNudge,
     SetPaused,
     SetSchedule,
+    ShowNudge,
     ShowSchedule,
 )
 from bot.storage import Storage
@@ -29,6 +31,8 @@ ScheduleCommand = (
     | ListSkips
     | RemoveSkip
     | SetPaused
+    | SetNudge
+    | ShowNudge
 )
 _NOT_SCHEDULED = "This channel has no daily poll yet. Start with `/delight schedule 17:00`."
 
@@ -67,6 +71,11 @@ class ScheduleCommands:
                     return (
                         f"{day.isoformat()} wasn't on the skip list. `/delight skip list` shows it."
                     )
+            case SetNudge(minutes=minutes):
+                self.storage.set_nudge(team_id, channel_id, minutes, tz)
+                return blocks.nudge_setting_text(minutes)
+            case ShowNudge():
+                return blocks.nudge_setting_text(self.storage.nudge_minutes(team_id, channel_id))
             case ListSkips():
                 skips = self.storage.skips(team_id, channel_id, today)
                 if not skips:

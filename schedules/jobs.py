@@ -17,7 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from bot.calendar import Clock, Week, local_today
 from bot.delight import Delight, PollFailed
 from bot.storage import Storage
-from schedules.rules import ChannelSchedule
+from schedules.rules import ChannelSchedule, needs_nudge, poll_closes_at
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ DISABLING_ERRORS = {
     "is_archived": "The channel was archived (is_archived).",
 }
 SWEEP_SECONDS = 60
+SWEEP_JOB = "sweep"
 
 
 def new_scheduler() -> BackgroundScheduler:
@@ -56,11 +57,7 @@ class Jobs:
         """Start firing, rebuild every channel's jobs, and catch up on what was missed."""
         self.scheduler.start()
         self.scheduler.add_job(
-            self.delight.close_expired_polls,
-            "interval",
-            seconds=SWEEP_SECONDS,
-            id="close-expired-polls",
-            replace_existing=True,
+            self.sweep, "interval", seconds=SWEEP_SECONDS, id=SWEEP_JOB, replace_existing=True
         )
         for schedule in self.storage.all_schedules(self._utc_today()):
             self._install(schedule)
@@ -126,6 +123,25 @@ class Jobs:
         failure = self.delight.post_digest(team_id, channel_id)
         if failure is not None:
             self.storage.release_digest(team_id, channel_id, week.start)
+
+    def sweep(self) -> None:
+        """Every minute: close polls open for too long, and send the nudges that are due."""
+        self.delight.close_expired_polls()
+        self.run_nudges()
+
+    def run_nudges(self) -> None:
+        now = self.clock()
+        for candidate in self.storage.nudge_candidates():
+            poll = candidate.poll
+            schedule = self.storage.schedule_for(poll.team_id, poll.channel_id, self._utc_today())
+            closes_at = poll_closes_at(candidate.claimed_at, schedule)
+            if not closes_at - timedelta(minutes=candidate.nudge_minutes) <= now < closes_at:
+                continue
+            responders = self.storage.poll_total(poll.id).responders
+            recent = self.storage.recent_responders(poll.team_id, poll.channel_id)
+            if needs_nudge(responders, recent) and self.storage.mark_nudged(poll.id, now):
+                minutes_left = max(1, round((closes_at - now).total_seconds() / 60))
+                self.delight.post_nudge(poll, minutes_left)
 
     def _failed(self, team_id: str, channel_id: str, code: str) -> None:
         reason = DISABLING_ERRORS.get(code)

@@ -166,3 +166,37 @@ def describe_days(days: frozenset[int]) -> str:
     if days == EVERY_DAY:
         return "every day"
     return ", ".join(DAY_NAMES[d].title() for d in sorted(days))
+
+
+MIN_NUDGE_MINUTES = 5
+MAX_NUDGE_MINUTES = 12 * 60
+_DURATION = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes|h|hr|hrs|hours)?$")
+
+
+def parse_minutes(text: str) -> int:
+    """``30m``, ``45``, ``1h`` or ``90min``, between 5 minutes and 12 hours."""
+    match = _DURATION.match(text.lower())
+    if not match:
+        raise RuleError(f"`{text}` isn't a duration. Use minutes like `30m` or hours like `1h`.")
+    minutes = int(match[1]) * (60 if (match[2] or "m").startswith("h") else 1)
+    if not MIN_NUDGE_MINUTES <= minutes <= MAX_NUDGE_MINUTES:
+        raise RuleError(
+            f"A nudge can come {MIN_NUDGE_MINUTES} minutes to {MAX_NUDGE_MINUTES // 60} hours "
+            "before the poll closes."
+        )
+    return minutes
+
+
+def poll_closes_at(claimed_at: datetime, schedule: ChannelSchedule | None) -> datetime:
+    """When a poll stops taking answers: the channel's next poll, or 24 hours at most."""
+    latest = claimed_at + MAX_POLL_OPEN
+    if schedule is None:
+        return latest
+    upcoming = schedule.next_polls(claimed_at + timedelta(minutes=1), 1)
+    return min([latest, *upcoming])
+
+
+def needs_nudge(responders: int, recent: list[int]) -> bool:
+    """Fewer than half of our usual responders (the median of recent polls) have answered."""
+    usual = sorted(recent)[len(recent) // 2] if recent else 0
+    return usual > 0 and responders * 2 < usual

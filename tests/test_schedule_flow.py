@@ -271,9 +271,7 @@ def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
             app.sender.click(block_id, value, user=f"U{n}")
         app.settle()
         clock.offset = timedelta(hours=25)
-        app.runtime.jobs.scheduler.get_job("close-expired-polls").modify(
-            next_run_time=datetime.now(UTC)
-        )
+        app.runtime.jobs.scheduler.get_job("sweep").modify(next_run_time=datetime.now(UTC))
         slack.wait_for("chat.postMessage", 2)
         app.settle()
         assert (
@@ -283,3 +281,58 @@ def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
         assert (
             len([c for c in slack.calls_to("chat.postMessage") if "thread_ts" not in c.params]) == 1
         )
+
+
+def test_nudge_settings(running: Running) -> None:
+    assert "Nudges are off" in running.sender.command("nudge").text
+    assert "30 minutes before the poll closes" in running.sender.command("nudge 30m").text
+    assert "1h" not in running.sender.command("nudge 1h").text
+    assert running.runtime.storage.nudge_minutes(TEAM_ID, CHANNEL) == 60
+    for bad, says in [("nudge soon", "isn't a duration"), ("nudge 2m", "5 minutes to 12 hours")]:
+        assert says in running.sender.command(bad).text
+    assert running.runtime.storage.nudge_minutes(TEAM_ID, CHANNEL) == 60
+    assert "Nudges are off" in running.sender.command("nudge off").text
+
+
+def close_a_day_with(running: Running, responders: int) -> None:
+    """One past poll with ``responders`` answers, closed by the next day's poll."""
+    post_and_answer(running, ["1"] * responders)
+    running.clock.now += timedelta(days=1)
+
+
+@pytest.mark.parametrize(("answered", "nudged"), [(1, True), (2, True), (3, False)])
+def test_nudge_posts_one_gentle_reminder_when_few_answered(running, answered, nudged) -> None:
+    running.sender.command("schedule 17:00 UTC daily")
+    running.sender.command("nudge 30m")
+    running.clock.now = datetime(2026, 11, 16, 17, 0, tzinfo=UTC)
+    for _ in range(3):
+        close_a_day_with(running, 6)  # usual: 6 of us
+    post_and_answer(running, ["2"] * answered)  # Thursday's poll
+    running.slack.reset()
+    running.clock.now = datetime(2026, 11, 20, 16, 29, tzinfo=UTC)  # 31 min before Friday's
+    running.runtime.jobs.run_nudges()
+    assert running.slack.calls_to("chat.postMessage") == []
+    running.clock.now = datetime(2026, 11, 20, 16, 31, tzinfo=UTC)
+    for _ in range(2):  # the sweep runs every minute: still one nudge
+        running.runtime.jobs.run_nudges()
+    posts = running.slack.calls_to("chat.postMessage")
+    assert len(posts) == (1 if nudged else 0)
+    if nudged:
+        assert posts[0].params["thread_ts"]
+        assert (
+            posts[0]
+            .params["text"]
+            .startswith(":hourglass_flowing_sand: Our poll closes in about 29 minutes.")
+        )
+        assert "<@" not in posts[0].params["text"]
+
+
+def test_no_nudge_without_history_or_when_off(running: Running) -> None:
+    running.sender.command("schedule 17:00 UTC daily")
+    running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
+    post_and_answer(running, ["1"])
+    running.clock.now = datetime(2026, 11, 19, 16, 45, tzinfo=UTC)
+    running.runtime.jobs.run_nudges()  # nudge is off
+    running.sender.command("nudge 30m")
+    running.runtime.jobs.run_nudges()  # on, but no usual number of responders yet
+    assert len(running.slack.calls_to("chat.postMessage")) == 1
