@@ -94,12 +94,23 @@ def serve(slack: FakeSlack, clock, db_path: Path) -> Iterator[Running]:
     runtime = build(make_settings(slack, db_path), clock=clock, refresh_interval=0.05)
     runtime.start()
     server = create_server(runtime.web, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):
+            # Closing the listening socket under waitress's select loop can raise there.
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}/slack/events"
     try:
         yield Running(runtime, SlackSender(url, SIGNING_SECRET, slack.response_url()), slack, clock)
     finally:
+        stopping.set()
         server.close()
         thread.join(5)
         runtime.close()
