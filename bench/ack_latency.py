@@ -1,0 +1,241 @@
+"""Ack latency and throughput: Delight vs. a bare Bolt app that only acks, same server, same run.
+
+    .venv/bin/python bench/ack_latency.py [--users 200] [--requests 2000] [--rounds 3]
+
+Both apps run as their own process (``python -m bot`` for Delight) against the fake Slack
+Web API; the load generator sends correctly signed button clicks (``--users`` people
+answering one poll, all at once) and slash commands (``/delight tally``) over keep-alive
+connections. Rounds alternate between the two apps; the table shows each app's median over
+rounds, and the summary the ratios, which is what to compare on a shared, noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fake_slack import TEAM_ID, FakeSlack  # noqa: E402
+
+SECRET = "bench-signing-secret"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(port: int) -> None:
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def signed(body: str) -> dict[str, str]:
+    ts = str(int(time.time()))
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
+    }
+
+
+def click_body(block_id: str, user: int, value: int, response_url: str) -> str:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": f"U{user:05d}"},
+        "channel": {"id": "C0BENCH"},
+        "container": {"type": "message", "channel_id": "C0BENCH", "message_ts": "1.1"},
+        "trigger_id": "1.2.bench",
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": f"answer_{value}",
+                "block_id": block_id,
+                "value": str(value),
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def command_body(text: str, response_url: str) -> str:
+    return urlencode(
+        {
+            "command": "/delight",
+            "text": text,
+            "team_id": TEAM_ID,
+            "channel_id": "C0BENCH",
+            "user_id": "U00001",
+            "trigger_id": "1.2.bench",
+            "response_url": response_url,
+        }
+    )
+
+
+def load(port: int, bodies: list[str], users: int) -> tuple[list[float], float, int]:
+    """Send ``bodies`` from ``users`` concurrent keep-alive connections; latencies in ms."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    start_gate = threading.Barrier(users + 1)
+    chunks = [bodies[i::users] for i in range(users)]
+
+    def user(chunk: list[str]) -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad = [], 0
+        start_gate.wait()
+        for body in chunk:
+            headers = signed(body)
+            t0 = time.perf_counter()
+            conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - t0) * 1000)
+            bad += response.status != 200
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=user, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    start_gate.wait()
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - t0, errors
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    fake = FakeSlack()
+    tmp = Path(tempfile.mkdtemp(prefix="delight-bench-"))
+    delight_port, bare_port = free_port(), free_port()
+    env = dict(
+        os.environ,
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
+        DELIGHT_DB=str(tmp / "bench.db"),
+        PORT=str(delight_port),
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("SLACK_APP_TOKEN", None)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "bare_app.py"),
+                str(bare_port),
+                SECRET,
+                fake.api_url,
+            ],
+            env={**env, "PYTHONPATH": str(ROOT)},
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+    ]
+    try:
+        wait_healthy(delight_port)
+        wait_healthy(bare_port)
+        conn = http.client.HTTPConnection("127.0.0.1", delight_port)
+        body = command_body("poll", fake.response_url("poll"))
+        conn.request("POST", "/slack/events", body=body.encode(), headers=signed(body))
+        conn.getresponse().read()
+        block_id = fake.wait_for("chat.postMessage")[-1].params["blocks"][2]["block_id"]
+
+        response_url = fake.response_url("bench")
+        clicks = [
+            click_body(block_id, n % args.users, n % 6, response_url) for n in range(args.requests)
+        ]
+        commands = [command_body("tally", response_url) for _ in range(args.requests // 4)]
+        results: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
+        for _ in range(args.rounds):
+            for name, port in (("bare", bare_port), ("delight", delight_port)):
+                for kind, bodies in (("click", clicks), ("command", commands)):
+                    latencies, wall, errors = load(port, bodies, args.users)
+                    if errors:
+                        raise SystemExit(f"{name} {kind}: {errors} non-200 answers")
+                    results.setdefault((name, kind), []).append(
+                        (
+                            pct(latencies, 50),
+                            pct(latencies, 95),
+                            pct(latencies, 99),
+                            len(latencies) / wall,
+                        )
+                    )
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(10)
+        fake.close()
+
+    def median(name: str, kind: str, i: int) -> float:
+        return statistics.median(r[i] for r in results[(name, kind)])
+
+    print(
+        f"{args.users} concurrent users, {args.requests} clicks and {args.requests // 4} "
+        f"commands per round, {args.rounds} rounds, medians over rounds; {os.cpu_count()} cores"
+    )
+    print(f"{'app':8} {'request':8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}")
+    for kind in ("click", "command"):
+        for name in ("bare", "delight"):
+            p50, p95, p99, rps = (median(name, kind, i) for i in range(4))
+            print(f"{name:8} {kind:8} {p50:8.1f} {p95:8.1f} {p99:8.1f} {rps:8.0f}")
+    for kind in ("click", "command"):
+        p99_ratio = median("delight", kind, 2) / median("bare", kind, 2)
+        rps_ratio = median("delight", kind, 3) / median("bare", kind, 3)
+        print(
+            f"summary {kind}: p99 {p99_ratio:.2f}x the bare app (target <= 1.3), "
+            f"throughput {rps_ratio:.2f}x (target >= 0.7)"
+        )
+
+
+if __name__ == "__main__":
+    main()
