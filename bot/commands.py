@@ -118,15 +118,8 @@ class ShowNudge:
     pass
 
 
-Command = (
-    PostPoll
-    | OpenWinForm
-    | LogWin
-    | ShowTally
-    | PostDigest
-    | ShowHelp
-    | Invalid
-    | ShowSchedule
+ScheduleCommand = (
+    ShowSchedule
     | SetSchedule
     | ScheduleOff
     | SetDigestSchedule
@@ -136,6 +129,9 @@ Command = (
     | SetPaused
     | SetNudge
     | ShowNudge
+)
+Command = (
+    PostPoll | OpenWinForm | LogWin | ShowTally | PostDigest | ShowHelp | Invalid | ScheduleCommand
 )
 
 _SCHEDULE_EXAMPLE = (

@@ -155,24 +155,18 @@ class Delight:
         day = self.storage.poll_total(poll.id)
         if day.responders < self.threshold:
             return
-        try:
-            self._client_for(poll.team_id).chat_postMessage(
-                channel=poll.channel_id,
-                thread_ts=poll.message_ts,
-                text=blocks.poll_result_line(day),
-            )
-        except SlackClientError as error:
-            logger.warning("posting result of poll=%s failed: %s", poll.id, _error_code(error))
+        self._post_in_thread(poll, blocks.poll_result_line(day))
 
     def post_nudge(self, poll: Poll, minutes_left: int) -> None:
+        self._post_in_thread(poll, blocks.nudge_text(minutes_left))
+
+    def _post_in_thread(self, poll: Poll, text: str) -> None:
         try:
             self._client_for(poll.team_id).chat_postMessage(
-                channel=poll.channel_id,
-                thread_ts=poll.message_ts,
-                text=blocks.nudge_text(minutes_left),
+                channel=poll.channel_id, thread_ts=poll.message_ts, text=text
             )
         except SlackClientError as error:
-            logger.warning("nudge for poll=%s failed: %s", poll.id, _error_code(error))
+            logger.warning("thread reply to poll=%s failed: %s", poll.id, _error_code(error))
 
     def close_expired_polls(self) -> int:
         """Close polls that have been open for the longest time allowed; returns how many."""

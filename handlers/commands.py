@@ -19,7 +19,11 @@ def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) ->
     ) -> None:
         # bot.web.RequestGuard has already checked that these fields are present.
         team_id, channel_id = command["team_id"], command["channel_id"]
-        match commands.parse(command.get("text", "")):
+        parsed = commands.parse(command.get("text", ""))
+        if isinstance(parsed, commands.ScheduleCommand):
+            ack(schedule_commands.apply(parsed, team_id, channel_id))
+            return
+        match parsed:
             case commands.PostPoll():
                 poll, owned = delight.claim_poll(team_id, channel_id)
                 if not owned:
@@ -50,19 +54,6 @@ def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) ->
                     respond(failure)
             case commands.ShowHelp():
                 ack(blocks.help_text())
-            case (
-                commands.ShowSchedule()
-                | commands.SetSchedule()
-                | commands.ScheduleOff()
-                | commands.SetDigestSchedule()
-                | commands.AddSkip()
-                | commands.ListSkips()
-                | commands.RemoveSkip()
-                | commands.SetPaused()
-                | commands.SetNudge()
-                | commands.ShowNudge()
-            ) as schedule_command:
-                ack(schedule_commands.apply(schedule_command, team_id, channel_id))
             case commands.Invalid(message=message, show_usage=show_usage):
                 ack(f"{message}\n\n{blocks.help_text()}" if show_usage else message)
 

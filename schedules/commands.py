@@ -11,29 +11,17 @@ from bot.commands import (
     AddSkip,
     ListSkips,
     RemoveSkip,
+    ScheduleCommand,
     ScheduleOff,
     SetDigestSchedule,
     SetNudge,
     SetPaused,
     SetSchedule,
     ShowNudge,
-    ShowSchedule,
 )
 from bot.storage import Storage
 from schedules.jobs import Jobs
 
-ScheduleCommand = (
-    ShowSchedule
-    | SetSchedule
-    | ScheduleOff
-    | SetDigestSchedule
-    | AddSkip
-    | ListSkips
-    | RemoveSkip
-    | SetPaused
-    | SetNudge
-    | ShowNudge
-)
 _NOT_SCHEDULED = "This channel has no daily poll yet. Start with `/delight schedule 17:00`."
 
 
