@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from bot.calendar import system_clock
 from schedules.rules import WEEKDAYS
@@ -336,3 +337,19 @@ def test_no_nudge_without_history_or_when_off(running: Running) -> None:
     running.sender.command("nudge 30m")
     running.runtime.jobs.run_nudges()  # on, but no usual number of responders yet
     assert len(running.slack.calls_to("chat.postMessage")) == 1
+
+
+def test_restart_mid_day_with_the_system_clock_under_time_machine(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """The same catch-up, with the real system clock moved by time-machine (ticking)."""
+    db = tmp_path / "delight.db"
+    noon = time_machine.travel(datetime(2026, 11, 18, 12, 0, tzinfo=UTC), tick=True)
+    with noon, serve(slack, system_clock, db) as app:
+        assert "Next: Wed 18 Nov 17:00" in app.sender.command("schedule 17:00 UTC").text
+    after_poll_time = time_machine.travel(datetime(2026, 11, 18, 17, 30, tzinfo=UTC), tick=True)
+    with after_poll_time, serve(slack, system_clock, db) as app:
+        (poll,) = slack.wait_for("chat.postMessage")
+        assert poll.params["channel"] == CHANNEL
+        storage = app.runtime.storage
+        eventually(lambda: storage.poll_on(TEAM_ID, CHANNEL, date(2026, 11, 18)).message_ts)
