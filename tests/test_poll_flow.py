@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.conftest import Running
 
 
@@ -26,8 +28,12 @@ def test_poll_posts_question_buttons_and_empty_tally(running: Running) -> None:
 
 
 def test_second_poll_same_day_links_to_first(running: Running) -> None:
-    post_poll(running)
-    running.slack.wait_for("chat.getPermalink")
+    poll_id, _ = post_poll(running)
+    storage = running.runtime.storage
+    deadline = time.monotonic() + 5
+    while storage.get_poll(poll_id).permalink is None:  # stored just after Slack answers
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     reply = running.sender.command("poll")
     assert reply.status == 200
     assert "We already have today's poll" in reply.text
