@@ -15,7 +15,7 @@ from bot import ids
 from bot.commands import MAX_STORY_CHARS
 from bot.digest import Digest
 from bot.models import DayTotal, WinKind
-from bot.tally import DEFAULT_THRESHOLD, TeamTotal
+from bot.tally import DEFAULT_THRESHOLD, TeamTotal, is_visible
 from schedules import rules
 from schedules.rules import ChannelSchedule
 
@@ -81,7 +81,7 @@ def day_label(day: date) -> str:
 def tally_line(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> str:
     if day.responders == 0:
         return "No answers yet. Be the first to count!"
-    if day.responders < threshold:
+    if not is_visible(day, threshold):
         return (
             f"{plural(day.responders, 'answer')} so far — the tally appears at {threshold}, "
             "so no one's number stands alone."
@@ -91,7 +91,7 @@ def tally_line(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> str:
 
 def closed_poll_message(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
     """The poll once it stops taking answers: the final team tally, no buttons."""
-    if day.responders >= threshold:
+    if is_visible(day, threshold):
         final = (
             f"Final: we delighted {plural(day.total, 'customer')} · "
             f"{day.responders:,} of us answered. Thank you, team!"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -19,7 +19,7 @@ from bot.digest import build_digest
 from bot.models import Poll, WinKind
 from bot.pseudonym import Pseudonymizer
 from bot.storage import Storage
-from bot.tally import DEFAULT_THRESHOLD, team_total
+from bot.tally import DEFAULT_THRESHOLD, is_visible, team_total
 from schedules.rules import MAX_POLL_OPEN
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class Delight:
     def close(self) -> None:
         self.refresher.close()
 
-    def today(self, team_id: str, channel_id: str):
+    def today(self, team_id: str, channel_id: str) -> date:
         tz = self.storage.channel_tz(team_id, channel_id, self._default_tz)
         return local_today(self._clock(), tz)
 
@@ -122,8 +122,11 @@ class Delight:
             logger.warning("poll post failed channel=%s: %s", poll.channel_id, _error_code(error))
             return PollFailed(explain_slack_error(error), _error_code(error))
         ts = posted["ts"]
+        # Record the message first: the permalink is a nicety and costs another round trip.
+        self.storage.set_poll_message(poll.id, ts)
         permalink = self._permalink(client, poll.channel_id, ts)
-        self.storage.set_poll_message(poll.id, ts, permalink)
+        if permalink:
+            self.storage.set_poll_message(poll.id, ts, permalink)
         return PollPosted(replace(poll, message_ts=ts, permalink=permalink))
 
     def _permalink(self, client: WebClient, channel_id: str, ts: str) -> str | None:
@@ -153,7 +156,7 @@ class Delight:
         # poll messages, so a late live-tally edit can never overwrite the closed poll.
         self.refresher.request(poll.id)
         day = self.storage.poll_total(poll.id)
-        if day.responders < self.threshold:
+        if not is_visible(day, self.threshold):
             return
         self._post_in_thread(poll, blocks.poll_result_line(day))
 

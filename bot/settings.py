@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from schedules.rules import RuleError, parse_tz
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
@@ -88,8 +89,8 @@ def _port(value: str) -> int:
 
 def _timezone(value: str) -> str:
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+        parse_tz(value)
+    except RuleError:
         raise SettingsError(
             f"DELIGHT_TZ must be an IANA timezone such as Europe/Berlin, got {value!r}"
         ) from None

@@ -194,7 +194,7 @@ class Storage:
             return poll, taken.rowcount == 1
         return poll, False
 
-    def set_poll_message(self, poll_id: int, message_ts: str, permalink: str | None) -> None:
+    def set_poll_message(self, poll_id: int, message_ts: str, permalink: str | None = None) -> None:
         self._db.execute(
             "UPDATE polls SET message_ts = ?, permalink = ? WHERE id = ?",
             [message_ts, permalink, poll_id],

@@ -26,8 +26,8 @@ class TeamTotal:
 
 def team_total(days: Iterable[DayTotal], threshold: int = DEFAULT_THRESHOLD) -> TeamTotal:
     days = list(days)
-    shown = [day for day in days if day.responders >= threshold]
-    hidden = [day for day in days if 0 < day.responders < threshold]
+    shown = [day for day in days if is_visible(day, threshold)]
+    hidden = [day for day in days if day.responders and not is_visible(day, threshold)]
     return TeamTotal(
         total=sum(day.total for day in shown),
         days_counted=len(shown),

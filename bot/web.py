@@ -28,10 +28,6 @@ MAX_BODY_BYTES = 1 << 20
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
-class SignatureError(Exception):
-    pass
-
-
 def _require(data: Any, *paths: str) -> str | None:
     """The first dotted path missing (or empty) in ``data``, or None when all are there."""
     for path in paths:

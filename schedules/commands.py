@@ -53,6 +53,8 @@ class ScheduleCommands:
                     return f"{day.isoformat()} has already passed here; give a date from today on."
                 if day > today + timedelta(days=366):
                     return "That's more than a year ahead; add it closer to the time."
+                if self.storage.schedule_for(team_id, channel_id, today) is None:
+                    return _NOT_SCHEDULED
                 self.storage.add_skip(team_id, channel_id, day)
             case RemoveSkip(day=day):
                 if not self.storage.remove_skip(team_id, channel_id, day):

@@ -72,7 +72,13 @@ def test_schedule_off_removes_the_job(running: Running) -> None:
 
 
 def test_settings_before_any_schedule_say_how_to_start(running: Running) -> None:
-    for text in ("pause", "resume", "digest schedule fri 16:00", "digest schedule off"):
+    for text in (
+        "pause",
+        "resume",
+        "digest schedule fri 16:00",
+        "digest schedule off",
+        "skip 2026-12-24",
+    ):
         assert "Start with `/delight schedule 17:00`" in running.sender.command(text).text
 
 
