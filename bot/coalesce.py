@@ -38,8 +38,13 @@ class Coalescer:
         with self._cond:
             if self._closed or key in self._due:
                 return
-            last = self._last_run.get(key)
             now = self._clock()
+            if len(self._last_run) > 1024:
+                # Forget keys whose interval has passed, so a long-running process doesn't
+                # keep one entry per poll it ever refreshed.
+                cutoff = now - self._min_interval
+                self._last_run = {k: t for k, t in self._last_run.items() if t > cutoff}
+            last = self._last_run.get(key)
             self._due[key] = now if last is None else max(now, last + self._min_interval)
             self._cond.notify_all()
 
