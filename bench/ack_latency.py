@@ -30,6 +30,7 @@ from slack_sdk.signature import SignatureVerifier
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.main import HTTP_THREADS  # noqa: E402
 from tests.fake_slack import TEAM_ID, FakeSlack  # noqa: E402
 
 SECRET = "bench-signing-secret"
@@ -133,19 +134,14 @@ def load(port: int, bodies: list[str], users: int) -> tuple[list[float], float, 
     return latencies, time.perf_counter() - t0, errors
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+def start_apps(
+    fake: FakeSlack, delight_args: tuple[str, ...] = ("-m", "bot")
+) -> tuple[list[subprocess.Popen], int, int]:
+    """Start Delight (``python -m bot``, HTTP mode) and the bare app against ``fake``.
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-
-    fake = FakeSlack()
+    Returns both processes (Delight first) and their ports; call ``wait_healthy`` on each.
+    ``delight_args`` replaces ``-m bot``, e.g. to run Delight under a profiler.
+    """
     tmp = Path(tempfile.mkdtemp(prefix="delight-bench-"))
     delight_port, bare_port = free_port(), free_port()
     env = dict(
@@ -160,7 +156,7 @@ def main() -> None:
     env.pop("SLACK_APP_TOKEN", None)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "bot"],
+            [sys.executable, *delight_args],
             env=env,
             cwd=tmp,
             stdout=subprocess.DEVNULL,
@@ -173,6 +169,7 @@ def main() -> None:
                 str(bare_port),
                 SECRET,
                 fake.api_url,
+                str(HTTP_THREADS),
             ],
             env={**env, "PYTHONPATH": str(ROOT)},
             cwd=tmp,
@@ -180,20 +177,56 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         ),
     ]
+    return procs, delight_port, bare_port
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(10)
+
+
+def post_poll(fake: FakeSlack, port: int) -> str:
+    """``/delight poll`` on the app at ``port``; the block_id its answer buttons carry."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    body = command_body("poll", fake.response_url("poll"))
+    conn.request("POST", "/slack/events", body=body.encode(), headers=signed(body))
+    conn.getresponse().read()
+    conn.close()
+    return fake.wait_for("chat.postMessage")[-1].params["blocks"][2]["block_id"]
+
+
+def bench_bodies(
+    fake: FakeSlack, block_id: str, users: int, requests: int
+) -> tuple[list[str], list[str]]:
+    """One round's bodies: ``requests`` clicks by ``users`` people, ``requests // 4`` commands."""
+    response_url = fake.response_url("bench")
+    clicks = [click_body(block_id, n % users, n % 6, response_url) for n in range(requests)]
+    commands = [command_body("tally", response_url) for _ in range(requests // 4)]
+    return clicks, commands
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    fake = FakeSlack()
+    procs, delight_port, bare_port = start_apps(fake)
     try:
         wait_healthy(delight_port)
         wait_healthy(bare_port)
-        conn = http.client.HTTPConnection("127.0.0.1", delight_port)
-        body = command_body("poll", fake.response_url("poll"))
-        conn.request("POST", "/slack/events", body=body.encode(), headers=signed(body))
-        conn.getresponse().read()
-        block_id = fake.wait_for("chat.postMessage")[-1].params["blocks"][2]["block_id"]
+        block_id = post_poll(fake, delight_port)
 
-        response_url = fake.response_url("bench")
-        clicks = [
-            click_body(block_id, n % args.users, n % 6, response_url) for n in range(args.requests)
-        ]
-        commands = [command_body("tally", response_url) for _ in range(args.requests // 4)]
+        clicks, commands = bench_bodies(fake, block_id, args.users, args.requests)
         results: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
         for _ in range(args.rounds):
             for name, port in (("bare", bare_port), ("delight", delight_port)):
@@ -210,10 +243,7 @@ def main() -> None:
                         )
                     )
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(10)
+        stop(procs)
         fake.close()
 
     def median(name: str, kind: str, i: int) -> float:

@@ -1,4 +1,10 @@
-"""The floor for bench/ack_latency.py: a Bolt app that only acks, on the same server."""
+"""The floor for bench/ack_latency.py and bench/memory.py: a Bolt app that only acks, on the
+same server (waitress, ``threads`` as Delight's ``bot.main.HTTP_THREADS``, same WSGI guard).
+
+    python bench/bare_app.py PORT SIGNING_SECRET API_URL THREADS
+
+It imports nothing of Delight beyond ``bot.web``, so bench/memory.py's floor is Bolt's own.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,15 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from waitress import serve
 
-from bot.main import HTTP_THREADS
 from bot.web import DelightWeb
 
 
 def main() -> None:
-    port, secret, api_url = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    port, secret, api_url, threads = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
     app = App(client=WebClient(token="xoxb-bench", base_url=api_url), signing_secret=secret)
     app.action(re.compile(".*"))(lambda ack: ack())
     app.command("/delight")(lambda ack: ack())
-    serve(DelightWeb(app, secret), host="127.0.0.1", port=port, threads=HTTP_THREADS, _quiet=True)
+    serve(DelightWeb(app, secret), host="127.0.0.1", port=port, threads=threads, _quiet=True)
 
 
 if __name__ == "__main__":

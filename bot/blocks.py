@@ -13,15 +13,16 @@ from typing import Any
 
 from bot import ids
 from bot.commands import MAX_STORY_CHARS
-from bot.digest import Digest
-from bot.models import DayTotal, WinKind
-from bot.tally import DEFAULT_THRESHOLD, TeamTotal, is_visible
+from bot.digest import ChannelCard, Digest
+from bot.models import ChannelProfile, DayTotal, WinKind
+from bot.tally import DEFAULT_THRESHOLD, GoalProgress, TeamTotal, is_visible, threshold_for
 from schedules import rules
 from schedules.rules import ChannelSchedule
 
 QUESTION = "How many customers did we delight today?"
 MAX_DIGEST_STORIES = 10
 MAX_MORE_COUNT = 1000
+MAX_HOME_CHANNELS = 25
 
 Blocks = list[dict[str, Any]]
 
@@ -83,8 +84,8 @@ def tally_line(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> str:
         return "No answers yet. Be the first to count!"
     if not is_visible(day, threshold):
         return (
-            f"{plural(day.responders, 'answer')} so far — the tally appears at {threshold}, "
-            "so no one's number stands alone."
+            f"{plural(day.responders, 'answer')} so far — the tally appears at "
+            f"{threshold_for(day, threshold)}, so no one's number stands alone."
         )
     return f"We delighted {plural(day.total, 'customer')} today · {day.responders:,} of us answered"
 
@@ -98,8 +99,8 @@ def closed_poll_message(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> di
         )
     elif day.responders:
         final = (
-            f"Closed with {plural(day.responders, 'answer')}: fewer than {threshold}, so no "
-            "tally, to keep every answer private."
+            f"Closed with {plural(day.responders, 'answer')}: fewer than "
+            f"{threshold_for(day, threshold)}, so no tally, to keep every answer private."
         )
     else:
         final = "Closed with no answers. See you at the next one!"
@@ -120,7 +121,45 @@ def poll_result_line(day: DayTotal) -> str:
     )
 
 
-def poll_message(poll_id: int, day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
+def sparkline(values: list[int | None] | tuple[int | None, ...]) -> str:
+    """Weekly totals as a compact bar chart; ``·`` marks a week with no counted day."""
+    top = max((v for v in values if v is not None), default=0)
+    bars = "▁▂▃▄▅▆▇█"
+    return "".join(
+        "·" if v is None else bars[round(v / top * (len(bars) - 1)) if top else 0] for v in values
+    )
+
+
+def trend_line(trend: tuple[int | None, ...]) -> str:
+    counted = [v for v in trend if v is not None]
+    if not counted:
+        return f"{len(trend)}-week trend: no counted weeks yet."
+    return f"{len(trend)}-week trend: `{sparkline(trend)}` (this week last; best {max(counted):,})"
+
+
+def goal_line(progress: GoalProgress) -> str:
+    """Where the team stands against its weekly goal, e.g. "We're at 38 of 50 this week"."""
+    if progress.reached:
+        return f":trophy: We reached our goal: {progress.total:,} of {progress.goal:,} this week!"
+    filled = min(10, progress.total * 10 // progress.goal)
+    return (
+        f":dart: We're at {progress.total:,} of {progress.goal:,} this week "
+        f"`{'▰' * filled}{'▱' * (10 - filled)}` {progress.percent}%"
+    )
+
+
+def customer_line(customer: str) -> str:
+    """ "Connect the dots": who this team serves, shown on every poll and digest."""
+    return f":busts_in_silhouette: Our customer: {escape_within(customer, 300)}"
+
+
+def poll_message(
+    poll_id: int,
+    day: DayTotal,
+    threshold: int = DEFAULT_THRESHOLD,
+    customer: str | None = None,
+    goal: GoalProgress | None = None,
+) -> dict[str, Any]:
     """The daily poll: the question, one button per count, "more…", and the live team tally."""
     buttons = [
         {
@@ -140,10 +179,16 @@ def poll_message(poll_id: int, day: DayTotal, threshold: int = DEFAULT_THRESHOLD
         }
     )
     line = tally_line(day, threshold)
+    status = [f":sparkles: {line}"]
+    if goal is not None:
+        status.append(goal_line(goal))
+    heading = [_section(f"*{QUESTION}*\n{day_label(day.local_date)}")]
+    if customer:
+        heading.append(_context(customer_line(customer)))
     return {
         "text": f"{QUESTION} {line}",
         "blocks": [
-            _section(f"*{QUESTION}*\n{day_label(day.local_date)}"),
+            *heading,
             _context(
                 "Count every customer you served: a paying customer, or a teammate who serves "
                 "one. One click; click again to change it."
@@ -153,7 +198,7 @@ def poll_message(poll_id: int, day: DayTotal, threshold: int = DEFAULT_THRESHOLD
                 "block_id": f"{ids.POLL_BLOCK_PREFIX}{poll_id}",
                 "elements": buttons,
             },
-            _context(f":sparkles: {line}"),
+            _context("\n".join(status)),
         ],
     }
 
@@ -249,7 +294,12 @@ def win_logged(kind: WinKind) -> str:
     )
 
 
-def tally_text(today: DayTotal | None, week: TeamTotal, threshold: int = DEFAULT_THRESHOLD) -> str:
+def tally_text(
+    today: DayTotal | None,
+    week: TeamTotal,
+    threshold: int = DEFAULT_THRESHOLD,
+    goal: GoalProgress | None = None,
+) -> str:
     today_line = (
         "Today: no poll yet. `/delight poll` asks the team."
         if today is None
@@ -258,7 +308,8 @@ def tally_text(today: DayTotal | None, week: TeamTotal, threshold: int = DEFAULT
     week_line = f"This week: we delighted {plural(week.total, 'customer')}"
     if week.days_counted:
         week_line += f" over {plural(week.days_counted, 'day')}"
-    return "\n".join([today_line, week_line + ".", *_hidden_note(week, threshold)])
+    goal_lines = [goal_line(goal)] if goal else []
+    return "\n".join([today_line, week_line + ".", *goal_lines, *_hidden_note(week, threshold)])
 
 
 def _hidden_note(week: TeamTotal, threshold: int) -> list[str]:
@@ -284,21 +335,41 @@ def _trend(digest: Digest) -> str:
     return f"The same as last week ({digest.last_week.total:,})."
 
 
-def digest_message(digest: Digest, threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
+def _best_days(days: tuple[DayTotal, ...]) -> str:
+    listed = " · ".join(f"{day:%A} ({d.total:,})" for d in days for day in [d.local_date])
+    return f"Days with the most delight: {listed}"
+
+
+def digest_message(digest: Digest) -> dict[str, Any]:
+    """The weekly digest: team total and trend, goal, best days, wins by kind, stories."""
     week = digest.this_week
     headline = f"This week we delighted {plural(week.total, 'customer')}"
     summary = [_trend(digest)]
+    if digest.goal is not None:
+        summary.append(goal_line(digest.goal))
     if week.days_counted:
         summary.append(
             f"{plural(week.days_counted, 'day')} counted · "
             f"{plural(week.responses, 'answer')} from the team."
         )
+    if digest.response_rate is not None:
+        summary.append(f"On an average poll day {digest.response_rate}% of us answered.")
+    about = [f"Week of {day_label(digest.week.start)}"]
+    if digest.customer:
+        about.append(customer_line(digest.customer))
     blocks: Blocks = [
         {"type": "header", "text": _plain(f":tada: {headline}")},
-        _context(f"Week of {day_label(digest.week.start)}"),
+        _context("\n".join(about)),
         _section("\n".join(summary)),
     ]
-    blocks += [_context(note) for note in _hidden_note(week, threshold)]
+    details = []
+    if digest.best_days:
+        details.append(_best_days(digest.best_days))
+    if any(v is not None for v in digest.trend):
+        details.append(trend_line(digest.trend))
+    if details:
+        blocks.append(_context("\n".join(details)))
+    blocks += [_context(note) for note in _hidden_note(week, digest.threshold)]
     if digest.wins:
         kinds = " · ".join(
             plural(n, *_KIND_COUNTED[kind]) for kind, n in digest.wins_by_kind.items()
@@ -333,6 +404,13 @@ def help_text() -> str:
             "`/delight win`: log a win with a form",
             "`/delight tally`: today's and this week's team numbers",
             "`/delight digest`: post this week's digest here now",
+            "`/delight customer <who we serve>`: who our customer is, shown on every poll",
+            "`/delight goal 50`: a weekly team goal (`goal off` removes it)",
+            "`/delight schedule 17:00 [timezone] [mon-fri]`: a daily poll "
+            "(also `schedule off`, `pause`, `resume`, `skip <date>`, `nudge 30m`, "
+            "`digest schedule fri 16:00`)",
+            "`/delight privacy`: what Delight stores, and `privacy threshold <n>`",
+            "`/delight forget me`: delete every answer you have given",
             "`/delight help`: this message",
         ]
     )
@@ -408,3 +486,178 @@ def nudge_setting_text(minutes: int | None) -> str:
         "usual responders have answered, I post one gentle reminder in the poll's thread. "
         "It never names anyone. `/delight nudge off` turns it off."
     )
+
+
+def customer_text(customer: str | None) -> str:
+    if customer is None:
+        return (
+            "Who is our customer? Tell the team once and it's on every poll and digest: "
+            "`/delight customer Shop owners who sell with our app` (or the internal team "
+            "you serve, like `/delight customer The support team, so they can answer fast`)."
+        )
+    return f"{customer_line(customer)}\n`/delight customer off` removes it."
+
+
+def customer_set_text(customer: str | None) -> str:
+    if customer is None:
+        return "Our customer line is removed from the polls and digests."
+    return f"{customer_line(customer)}\nIt's on every poll and digest from now on."
+
+
+def goal_text(goal: int | None, progress: GoalProgress | None) -> str:
+    if goal is None:
+        return "No weekly goal yet. `/delight goal 50` sets one for the team."
+    line = goal_line(progress) if progress else f"Our weekly goal is {goal:,}."
+    return f"{line}\n`/delight goal off` removes the goal."
+
+
+def goal_set_text(goal: int | None, progress: GoalProgress | None) -> str:
+    if goal is None or progress is None:
+        return "The weekly goal is off. `/delight goal 50` sets a new one."
+    return f"New weekly team goal: {plural(goal, 'customer')} delighted together.\n" + goal_line(
+        progress
+    )
+
+
+def privacy_text(profile: ChannelProfile) -> str:
+    """What ``/delight privacy`` shows: the rules Delight keeps, in this channel."""
+    return "\n".join(
+        [
+            f"*Privacy in this channel.* A tally shows once {profile.threshold} of us have "
+            "answered; days with fewer answers aren't counted in any total.",
+            "Answers are stored under a keyed pseudonym, never your Slack id; wins store no "
+            "author. Nothing shows a per-person number, not even to you.",
+            "`/delight privacy threshold <n>` changes the threshold (1 to 100). Lowering it "
+            "only applies to polls posted afterwards.",
+            "`/delight forget me` deletes every answer you have given in this workspace.",
+        ]
+    )
+
+
+def threshold_set_text(threshold: int) -> str:
+    lowered_note = (
+        " A threshold of 1 shows a tally with a single answer in it." if threshold == 1 else ""
+    )
+    return (
+        f":lock: Our tallies now show once {plural(threshold, 'person', 'people')} "
+        f"{'has' if threshold == 1 else 'have'} answered. Polls posted before keep at least "
+        f"the threshold they were answered under.{lowered_note}"
+    )
+
+
+def forgotten_text(removed: int) -> str:
+    if removed == 0:
+        return "There were no answers of yours stored in this workspace. Nothing to delete."
+    return (
+        f"Done: I deleted {plural(removed, 'answer')} of yours from this workspace. "
+        "Open polls now count without them; team numbers already posted stay as they were."
+    )
+
+
+def _glance(card: ChannelCard) -> str:
+    """A channel's settings in one line."""
+    parts = []
+    schedule = card.schedule
+    if schedule is None:
+        parts.append("No daily poll (`/delight schedule 17:00`)")
+    else:
+        days = rules.describe_days(schedule.days)
+        poll = f"Poll {schedule.poll_time:%H:%M} {schedule.tz}, {days}"
+        parts.append(poll + (" (paused)" if schedule.paused else ""))
+        digest = schedule.digest_at()
+        parts.append(
+            "digest off"
+            if digest is None
+            else f"digest {rules.DAY_NAMES[digest[0]].title()} {digest[1]:%H:%M}"
+        )
+    parts.append(f"tally at {card.profile.threshold}+ answers")
+    return " · ".join(parts)
+
+
+def _card_blocks(card: ChannelCard) -> Blocks:
+    week = card.this_week
+    lines = [f"*<#{card.channel_id}>*"]
+    number = f"This week we delighted *{plural(week.total, 'customer')}*"
+    if week.days_counted:
+        number += f" over {plural(week.days_counted, 'day')}"
+    if card.wins_this_week:
+        number += f" · {plural(card.wins_this_week, 'win')} logged"
+    lines.append(number)
+    if card.goal is not None:
+        lines.append(goal_line(card.goal))
+    lines.append(trend_line(card.trend))
+    about = [_glance(card)]
+    if card.profile.customer:
+        about.insert(0, customer_line(card.profile.customer))
+    return [
+        {
+            "type": "section",
+            "text": _mrkdwn("\n".join(lines)),
+            "accessory": {
+                "type": "button",
+                "action_id": ids.HOME_LOG_WIN_ACTION,
+                "text": _plain("Log a customer win"),
+                "value": card.channel_id,
+            },
+        },
+        _context("\n".join(about)),
+        {"type": "divider"},
+    ]
+
+
+_HOME_INTRO = (
+    f"*{QUESTION}*\nTeam numbers for the channels you share with Delight. Never a "
+    "leaderboard, never a per-person number: not even yours."
+)
+_GET_STARTED = "\n".join(
+    [
+        "*Get started in three steps*",
+        "1. In your team's channel, add me: `/invite @Delight`",
+        "2. Schedule the daily question: `/delight schedule 17:00` "
+        "(or `/delight schedule 16:30 Europe/Berlin mon-thu`)",
+        "3. Say who you serve and aim together: `/delight customer <who we serve>`, "
+        "`/delight goal 50`",
+        "Any time: `/delight win <story>` logs a customer win for the team.",
+    ]
+)
+
+
+def home_unavailable_view() -> dict[str, Any]:
+    """The Home tab when Slack wouldn't tell us which channels the viewer is in."""
+    return {
+        "type": "home",
+        "blocks": [
+            {"type": "header", "text": _plain("Delight")},
+            _section(_HOME_INTRO),
+            _context(
+                ":warning: I couldn't load your channels from Slack just now. Open this tab "
+                "again in a moment; `/delight tally` in a channel works meanwhile."
+            ),
+        ],
+    }
+
+
+def home_view(cards: list[ChannelCard]) -> dict[str, Any]:
+    """The App Home tab: one card per shared channel, or how to start when there are none."""
+    blocks: Blocks = [
+        {"type": "header", "text": _plain("Delight")},
+        _section(_HOME_INTRO),
+        {"type": "divider"},
+    ]
+    if not cards:
+        blocks += [
+            _section(_GET_STARTED),
+            _context("Your team's numbers appear here once Delight is in a channel you're in."),
+        ]
+        return {"type": "home", "blocks": blocks}
+    for card in cards[:MAX_HOME_CHANNELS]:
+        blocks += _card_blocks(card)
+    hidden = len(cards) - MAX_HOME_CHANNELS
+    if hidden > 0:
+        blocks.append(
+            _context(
+                f"…and {plural(hidden, 'more channel')}. `/delight tally` in a channel shows "
+                "its numbers."
+            )
+        )
+    return {"type": "home", "blocks": blocks}

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from bot.models import WinKind
+from bot.tally import MAX_THRESHOLD, MIN_THRESHOLD
 from schedules import rules
 from schedules.rules import RuleError
 
 MAX_STORY_CHARS = 2000
+MAX_CUSTOMER_CHARS = 150
+MAX_GOAL = 100_000
 
 _KIND_WORDS = {
     "new": WinKind.NEW,
@@ -118,6 +121,46 @@ class ShowNudge:
     pass
 
 
+@dataclass(frozen=True)
+class ShowCustomer:
+    pass
+
+
+@dataclass(frozen=True)
+class SetCustomer:
+    """``customer`` None clears it."""
+
+    customer: str | None
+
+
+@dataclass(frozen=True)
+class ShowGoal:
+    pass
+
+
+@dataclass(frozen=True)
+class SetGoal:
+    """``goal`` None turns the weekly goal off."""
+
+    goal: int | None
+
+
+@dataclass(frozen=True)
+class ShowPrivacy:
+    pass
+
+
+@dataclass(frozen=True)
+class SetThreshold:
+    threshold: int
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    pass
+
+
+ProfileCommand = ShowCustomer | SetCustomer | ShowGoal | SetGoal | ShowPrivacy | SetThreshold
 ScheduleCommand = (
     ShowSchedule
     | SetSchedule
@@ -131,7 +174,16 @@ ScheduleCommand = (
     | ShowNudge
 )
 Command = (
-    PostPoll | OpenWinForm | LogWin | ShowTally | PostDigest | ShowHelp | Invalid | ScheduleCommand
+    PostPoll
+    | OpenWinForm
+    | LogWin
+    | ShowTally
+    | PostDigest
+    | ShowHelp
+    | Invalid
+    | ScheduleCommand
+    | ProfileCommand
+    | ForgetMe
 )
 
 _SCHEDULE_EXAMPLE = (
@@ -158,6 +210,19 @@ def parse(text: str) -> Command:
     if word == "nudge":
         return _guard(
             parse_nudge, rest.split(), "Try `/delight nudge 30m` or `/delight nudge off`."
+        )
+    if word == "customer":
+        return parse_customer(rest)
+    if word == "goal":
+        return _guard(parse_goal, rest.split(), "Try `/delight goal 50` or `/delight goal off`.")
+    if word == "privacy":
+        return _guard(parse_privacy, rest.split(), "Try `/delight privacy threshold 5`.")
+    if word == "forget":
+        if rest.lower() == "me":
+            return ForgetMe()
+        return Invalid(
+            "`/delight forget me` deletes every answer you have given in this workspace. "
+            "Type it just like that."
         )
     if word in ("pause", "resume") and not rest:
         return SetPaused(word == "pause")
@@ -264,3 +329,50 @@ def parse_nudge(words: list[str]) -> Command:
     if words[0].lower() == "off":
         return SetNudge(None)
     return SetNudge(rules.parse_minutes(words[0]))
+
+
+def parse_customer(text: str) -> Command:
+    """``<who we serve and how>``, ``off``, or nothing to show it."""
+    # One line: newlines and runs of spaces from Shift+Enter become single spaces.
+    customer = " ".join(text.split())
+    if not customer:
+        return ShowCustomer()
+    if customer.lower() in ("off", "clear", "none"):
+        return SetCustomer(None)
+    if len(customer) > MAX_CUSTOMER_CHARS:
+        return Invalid(
+            f"That's {len(customer):,} characters; please keep who our customer is to "
+            f"{MAX_CUSTOMER_CHARS} or fewer, one line that fits on every poll."
+        )
+    return SetCustomer(customer)
+
+
+def parse_goal(words: list[str]) -> Command:
+    """``<customers per week>``, ``off``, or nothing to show it."""
+    if not words:
+        return ShowGoal()
+    if len(words) != 1:
+        raise RuleError("Give one number: customers to delight together each week.")
+    word = words[0].lower().replace(",", "")
+    if word == "off":
+        return SetGoal(None)
+    if not (word.isascii() and word.isdigit()) or not 1 <= int(word) <= MAX_GOAL:
+        raise RuleError(
+            f"A weekly goal is a whole number from 1 to {MAX_GOAL:,}, got `{_clip(words[0])}`."
+        )
+    return SetGoal(int(word))
+
+
+def parse_privacy(words: list[str]) -> Command:
+    """``threshold <N>``, or nothing to show the privacy settings."""
+    if not words:
+        return ShowPrivacy()
+    if len(words) != 2 or words[0].lower() != "threshold":
+        raise RuleError("`/delight privacy` takes `threshold` and a number.")
+    word = words[1]
+    if not (word.isascii() and word.isdigit()) or not (MIN_THRESHOLD <= int(word) <= MAX_THRESHOLD):
+        raise RuleError(
+            f"The threshold is how many of us must answer before a tally shows: a whole "
+            f"number from {MIN_THRESHOLD} to {MAX_THRESHOLD}, got `{_clip(word)}`."
+        )
+    return SetThreshold(int(word))

@@ -15,15 +15,17 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot import blocks
 from bot.calendar import Clock, Week, local_today
 from bot.coalesce import Coalescer
-from bot.digest import build_digest
-from bot.models import Poll, WinKind
+from bot.digest import ChannelCard, build_digest, goal_progress, trend_start, weekly_trend
+from bot.models import ChannelProfile, Poll, WinKind
 from bot.pseudonym import Pseudonymizer
 from bot.storage import Storage
-from bot.tally import DEFAULT_THRESHOLD, is_visible, team_total
+from bot.tally import TeamTotal, is_visible, team_total
 from schedules.rules import MAX_POLL_OPEN
 
 logger = logging.getLogger(__name__)
 
+# How many pages of a person's channels to read for the Home tab (up to 1,000 each).
+MAX_CHANNEL_PAGES = 20
 # A claim older than this whose message was never recorded belongs to a process that died
 # mid-post; the next attempt may take it over.
 STALE_CLAIM = timedelta(minutes=2)
@@ -75,7 +77,6 @@ class Delight:
         pseudonym: Pseudonymizer,
         clock: Clock,
         default_tz: str = "UTC",
-        threshold: int = DEFAULT_THRESHOLD,
         refresh_interval: float = 1.5,
     ) -> None:
         self.storage = storage
@@ -83,15 +84,19 @@ class Delight:
         self._pseudonym = pseudonym
         self._clock = clock
         self._default_tz = default_tz
-        self.threshold = threshold
         self.refresher = Coalescer(self._refresh_poll, min_interval=refresh_interval)
 
     def close(self) -> None:
         self.refresher.close()
 
     def today(self, team_id: str, channel_id: str) -> date:
-        tz = self.storage.channel_tz(team_id, channel_id, self._default_tz)
-        return local_today(self._clock(), tz)
+        return local_today(self._clock(), self.tz(team_id, channel_id))
+
+    def tz(self, team_id: str, channel_id: str) -> str:
+        return self.storage.channel_tz(team_id, channel_id, self._default_tz)
+
+    def profile(self, team_id: str, channel_id: str) -> ChannelProfile:
+        return self.storage.channel_profile(team_id, channel_id)
 
     # Polls
 
@@ -103,7 +108,10 @@ class Delight:
     def claim_poll(self, team_id: str, channel_id: str) -> tuple[Poll, bool]:
         """Reserve today's poll in the database; True if this caller must now publish it."""
         day = self.today(team_id, channel_id)
-        return self.storage.claim_poll(team_id, channel_id, day, self._clock(), STALE_CLAIM)
+        threshold = self.profile(team_id, channel_id).threshold
+        return self.storage.claim_poll(
+            team_id, channel_id, day, self._clock(), STALE_CLAIM, threshold
+        )
 
     def publish_poll(self, poll: Poll) -> PollOutcome:
         """Post a claimed poll, closing the channel's earlier polls first.
@@ -114,7 +122,7 @@ class Delight:
             if earlier.local_date < poll.local_date:
                 self.close_poll(earlier)
         client = self._client_for(poll.team_id)
-        message = blocks.poll_message(poll.id, self.storage.poll_total(poll.id), self.threshold)
+        message = self._poll_message(poll)
         try:
             posted = client.chat_postMessage(channel=poll.channel_id, **message)
         except SlackClientError as error:
@@ -156,7 +164,7 @@ class Delight:
         # poll messages, so a late live-tally edit can never overwrite the closed poll.
         self.refresher.request(poll.id)
         day = self.storage.poll_total(poll.id)
-        if not is_visible(day, self.threshold):
+        if not is_visible(day, self.profile(poll.team_id, poll.channel_id).threshold):
             return
         self._post_in_thread(poll, blocks.poll_result_line(day))
 
@@ -186,18 +194,34 @@ class Delight:
         poll = self.storage.get_poll(poll_id)
         if poll is None or poll.message_ts is None:
             return
-        day = self.storage.poll_total(poll.id)
-        message = (
-            blocks.closed_poll_message(day, self.threshold)
-            if poll.closed
-            else blocks.poll_message(poll.id, day, self.threshold)
-        )
+        message = self._poll_message(poll)
         try:
             self._client_for(poll.team_id).chat_update(
                 channel=poll.channel_id, ts=poll.message_ts, **message
             )
         except SlackClientError as error:
             logger.warning("tally update failed poll=%s: %s", poll_id, _error_code(error))
+
+    def refresh_open_polls(self, team_id: str, channel_id: str) -> None:
+        """Redraw the channel's open polls, e.g. after its customer, goal or threshold changed."""
+        for poll in self.storage.open_polls(team_id, channel_id):
+            self.refresher.request(poll.id)
+
+    def _poll_message(self, poll: Poll) -> dict:
+        """The poll as it should look now: live with buttons, or closed with the final tally."""
+        day = self.storage.poll_total(poll.id)
+        profile = self.profile(poll.team_id, poll.channel_id)
+        if poll.closed:
+            return blocks.closed_poll_message(day, profile.threshold)
+        week = Week.containing(poll.local_date)
+        totals = self.storage.daily_totals(poll.team_id, poll.channel_id, week.start, week.end)
+        return blocks.poll_message(
+            poll.id,
+            day,
+            profile.threshold,
+            customer=profile.customer,
+            goal=goal_progress(team_total(totals, profile.threshold), profile),
+        )
 
     # Wins
 
@@ -212,25 +236,106 @@ class Delight:
     def tally_text(self, team_id: str, channel_id: str) -> str:
         day = self.today(team_id, channel_id)
         week = Week.containing(day)
+        profile = self.profile(team_id, channel_id)
         poll = self.storage.poll_on(team_id, channel_id, day)
         today = self.storage.poll_total(poll.id) if poll and poll.message_ts else None
         totals = self.storage.daily_totals(team_id, channel_id, week.start, week.end)
-        return blocks.tally_text(today, team_total(totals, self.threshold), self.threshold)
+        week_total = team_total(totals, profile.threshold)
+        return blocks.tally_text(
+            today, week_total, profile.threshold, goal_progress(week_total, profile)
+        )
 
-    def digest_message(self, team_id: str, channel_id: str) -> dict:
+    def week_total(self, team_id: str, channel_id: str) -> TeamTotal:
+        """This week's team number in the channel, by its local calendar."""
+        week = Week.containing(self.today(team_id, channel_id))
+        totals = self.storage.daily_totals(team_id, channel_id, week.start, week.end)
+        return team_total(totals, self.profile(team_id, channel_id).threshold)
+
+    def digest_message(self, team_id: str, channel_id: str, members: int | None = None) -> dict:
         day = self.today(team_id, channel_id)
         week = Week.containing(day)
-        totals = self.storage.daily_totals(team_id, channel_id, week.previous().start, week.end)
+        profile = self.profile(team_id, channel_id)
+        totals = self.storage.daily_totals(team_id, channel_id, trend_start(day), week.end)
         wins = self.storage.wins_between(team_id, channel_id, week.start, week.end)
         return blocks.digest_message(
-            build_digest(day, totals, wins, self.threshold), self.threshold
+            build_digest(day, totals, wins, profile.threshold, profile, members)
         )
+
+    def channel_card(self, team_id: str, channel_id: str) -> ChannelCard:
+        """One channel's Home tab numbers: this week, goal, trend, settings."""
+        day = self.today(team_id, channel_id)
+        week = Week.containing(day)
+        profile = self.profile(team_id, channel_id)
+        totals = self.storage.daily_totals(team_id, channel_id, trend_start(day), week.end)
+        this_week = team_total([d for d in totals if d.local_date >= week.start], profile.threshold)
+        return ChannelCard(
+            channel_id=channel_id,
+            this_week=this_week,
+            trend=weekly_trend(day, totals, profile.threshold),
+            goal=goal_progress(this_week, profile),
+            profile=profile,
+            wins_this_week=self.storage.win_count(team_id, channel_id, week.start, week.end),
+            schedule=self.storage.schedule_for(team_id, channel_id, day),
+        )
+
+    def home_view(self, team_id: str, user_id: str) -> dict:
+        """The viewer's Home tab: team numbers for the channels they share with Delight."""
+        known = self.storage.known_channels(team_id)
+        try:
+            shared = self._shared_channels(team_id, user_id, set(known)) if known else set()
+        except SlackClientError as error:
+            logger.warning("home: channel list failed: %s", _error_code(error))
+            return blocks.home_unavailable_view()
+        return blocks.home_view(
+            [self.channel_card(team_id, channel) for channel in known if channel in shared]
+        )
+
+    def _shared_channels(self, team_id: str, user_id: str, known: set[str]) -> set[str]:
+        """Which of ``known`` the person is a member of (public and private channels)."""
+        shared: set[str] = set()
+        pages = self._client_for(team_id).users_conversations(
+            user=user_id,
+            types="public_channel,private_channel",
+            exclude_archived=True,
+            limit=1000,
+        )
+        for number, page in enumerate(pages, start=1):
+            shared |= {c["id"] for c in page.get("channels", [])} & known
+            if shared == known or number >= MAX_CHANNEL_PAGES:
+                break
+        return shared
+
+    def channel_members(self, team_id: str, channel_id: str) -> int | None:
+        """How many people are in the channel, not counting Delight; None if unknown."""
+        try:
+            info = self._client_for(team_id).conversations_info(
+                channel=channel_id, include_num_members=True
+            )
+        except SlackClientError as error:
+            logger.info("member count unavailable channel=%s: %s", channel_id, _error_code(error))
+            return None
+        members = info.get("channel", {}).get("num_members")
+        return members - 1 if isinstance(members, int) and members > 1 else None
+
+    # Privacy
+
+    def forget_person(self, team_id: str, user_id: str) -> int:
+        """Delete every answer the person gave in the workspace; returns how many."""
+        removed, open_polls = self.storage.forget_person(team_id, self._pseudonym(team_id, user_id))
+        for poll_id in open_polls:
+            self.refresher.request(poll_id)
+        return removed
+
+    def forget_workspace(self, team_id: str) -> list[str]:
+        """Delete everything stored for the workspace; returns the channels it had."""
+        return self.storage.forget_team(team_id)
 
     def post_digest(self, team_id: str, channel_id: str) -> str | None:
         """Post this week's digest; returns None on success or a reason it failed."""
+        members = self.channel_members(team_id, channel_id)
         try:
             self._client_for(team_id).chat_postMessage(
-                channel=channel_id, **self.digest_message(team_id, channel_id)
+                channel=channel_id, **self.digest_message(team_id, channel_id, members)
             )
         except SlackClientError as error:
             logger.warning("digest post failed channel=%s: %s", channel_id, _error_code(error))

@@ -16,3 +16,5 @@ WIN_STORY_BLOCK = "story"
 WIN_STORY_ACTION = "story_input"
 WIN_KIND_BLOCK = "kind"
 WIN_KIND_ACTION = "kind_input"
+
+HOME_LOG_WIN_ACTION = "home_log_win"

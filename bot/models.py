@@ -44,6 +44,9 @@ class DayTotal:
     local_date: date
     responders: int
     total: int
+    # The privacy threshold in force when the poll was posted. Lowering a channel's threshold
+    # later never reveals a day whose people answered under the higher one.
+    posted_threshold: int = 1
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,12 @@ class Win:
     local_date: date
     kind: WinKind
     story: str
+
+
+@dataclass(frozen=True)
+class ChannelProfile:
+    """What a team set for its channel: who its customer is, its weekly goal, its threshold."""
+
+    customer: str | None = None
+    goal: int | None = None
+    threshold: int = 3

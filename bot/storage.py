@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.models import DayTotal, Poll, Win, WinKind
+from bot.models import ChannelProfile, DayTotal, Poll, Win, WinKind
 from schedules.rules import ChannelSchedule
 
 migrations = Migrations("delight")
@@ -102,6 +102,16 @@ def m003_nudges(db: Database) -> None:
     db["polls"].add_column("nudged_at", str)
 
 
+@migrations()
+def m004_profiles(db: Database) -> None:
+    for column, kind in [("customer", str), ("goal", int), ("threshold", int)]:
+        db["channels"].add_column(column, kind)
+    # Polls posted before thresholds were settable were posted under the default of 3.
+    db["polls"].add_column("threshold", int, not_null_default=3)
+
+
+DEFAULT_THRESHOLD = 3
+_CHANNEL_VALUES = {"customer", "goal", "threshold"}
 _LONG_AGO = "1970-01-01T00:00:00+00:00"
 _POLL_COLUMNS = "id, team_id, channel_id, local_date, message_ts, permalink, closed_at, claimed_at"
 
@@ -163,22 +173,77 @@ class Storage:
             {"team_id": team_id, "channel_id": channel_id, "tz": tz}, pk=("team_id", "channel_id")
         )
 
+    def channel_profile(self, team_id: str, channel_id: str) -> ChannelProfile:
+        row = self._db.execute(
+            "SELECT customer, goal, threshold FROM channels WHERE team_id = ? AND channel_id = ?",
+            [team_id, channel_id],
+        ).fetchone()
+        if row is None:
+            return ChannelProfile()
+        customer, goal, threshold = row
+        return ChannelProfile(customer, goal, DEFAULT_THRESHOLD if threshold is None else threshold)
+
+    def set_customer(self, team_id: str, channel_id: str, customer: str | None, tz: str) -> None:
+        self._set_channel_value("customer", team_id, channel_id, customer, tz)
+
+    def set_goal(self, team_id: str, channel_id: str, goal: int | None, tz: str) -> None:
+        self._set_channel_value("goal", team_id, channel_id, goal, tz)
+
+    def set_threshold(self, team_id: str, channel_id: str, threshold: int, tz: str) -> None:
+        self._set_channel_value("threshold", team_id, channel_id, threshold, tz)
+
+    def _set_channel_value(
+        self, column: str, team_id: str, channel_id: str, value: object, tz: str
+    ) -> None:
+        assert column in _CHANNEL_VALUES, column
+        self._db.execute(
+            f"INSERT INTO channels (team_id, channel_id, tz, {column}) VALUES (?, ?, ?, ?)"
+            f" ON CONFLICT (team_id, channel_id) DO UPDATE SET {column} = excluded.{column}",
+            [team_id, channel_id, tz, value],
+        )
+
+    def known_channels(self, team_id: str) -> list[str]:
+        """Every channel of the workspace where Delight has a setting, a poll or a win."""
+        rows = self._db.execute(
+            "SELECT channel_id FROM channels WHERE team_id = :team"
+            " UNION SELECT channel_id FROM polls WHERE team_id = :team"
+            " UNION SELECT channel_id FROM wins WHERE team_id = :team",
+            {"team": team_id},
+        ).fetchall()
+        return sorted(row[0] for row in rows)
+
+    def all_channels(self) -> list[tuple[str, str]]:
+        """Every (team, channel) pair Delight has a setting, a poll or a win for."""
+        rows = self._db.execute(
+            "SELECT team_id, channel_id FROM channels UNION SELECT team_id, channel_id FROM polls"
+            " UNION SELECT team_id, channel_id FROM wins ORDER BY 1, 2"
+        ).fetchall()
+        return [(team_id, channel_id) for team_id, channel_id in rows]
+
     # Polls
 
     def claim_poll(
-        self, team_id: str, channel_id: str, local_date: date, now: datetime, stale_after: timedelta
+        self,
+        team_id: str,
+        channel_id: str,
+        local_date: date,
+        now: datetime,
+        stale_after: timedelta,
+        threshold: int = 3,
     ) -> tuple[Poll, bool]:
         """Claim the right to post the channel's poll for ``local_date``.
 
         Returns the poll and whether this caller owns the posting. A claim whose message was
         never recorded (the process died mid-post) can be taken over once it is stale, so a
-        crash never leaves a channel without its poll for the day.
+        crash never leaves a channel without its poll for the day. ``threshold`` is the
+        channel's privacy threshold, kept with the poll as the promise its answers were given
+        under.
         """
         key = [team_id, channel_id, local_date.isoformat()]
         cursor = self._db.execute(
-            "INSERT INTO polls (team_id, channel_id, local_date, claimed_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (team_id, channel_id, local_date) DO NOTHING",
-            [*key, now.isoformat()],
+            "INSERT INTO polls (team_id, channel_id, local_date, claimed_at, threshold)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, channel_id, local_date) DO NOTHING",
+            [*key, now.isoformat(), threshold],
         )
         poll, claimed_at = self._poll_where(
             "team_id = ? AND channel_id = ? AND local_date = ?", key
@@ -279,28 +344,26 @@ class Storage:
 
     def poll_total(self, poll_id: int) -> DayTotal:
         row = self._db.execute(
-            "SELECT p.local_date, COUNT(a.person), COALESCE(SUM(a.count), 0)"
+            f"SELECT {_DAY_TOTAL_COLUMNS}"
             " FROM polls p LEFT JOIN answers a ON a.poll_id = p.id WHERE p.id = ?"
             " GROUP BY p.id",
             [poll_id],
         ).fetchone()
         if row is None:
             raise LookupError(f"no poll {poll_id}")
-        return DayTotal(date.fromisoformat(row[0]), row[1], row[2])
+        return _day_total(row)
 
     def daily_totals(self, team_id: str, channel_id: str, start: date, end: date) -> list[DayTotal]:
         """Team numbers per poll day in ``[start, end]``, oldest first."""
         rows = self._db.execute(
-            "SELECT p.local_date, COUNT(a.person), COALESCE(SUM(a.count), 0)"
+            f"SELECT {_DAY_TOTAL_COLUMNS}"
             " FROM polls p LEFT JOIN answers a ON a.poll_id = p.id"
             " WHERE p.team_id = ? AND p.channel_id = ? AND p.local_date BETWEEN ? AND ?"
             " AND p.message_ts IS NOT NULL"
             " GROUP BY p.id ORDER BY p.local_date",
             [team_id, channel_id, start.isoformat(), end.isoformat()],
         ).fetchall()
-        return [
-            DayTotal(date.fromisoformat(day), responders, total) for day, responders, total in rows
-        ]
+        return [_day_total(row) for row in rows]
 
     # Wins
 
@@ -504,6 +567,72 @@ class Storage:
             "DELETE FROM digests WHERE team_id = ? AND channel_id = ? AND week_start = ?",
             [team_id, channel_id, week_start.isoformat()],
         )
+
+    # Forgetting
+
+    def forget_person(self, team_id: str, person: str) -> tuple[int, list[int]]:
+        """Delete every answer stored under ``person`` in the workspace.
+
+        Returns how many were deleted and the ids of the still-open polls that lost one, so
+        their live tallies can be redrawn.
+        """
+        in_team = "poll_id IN (SELECT id FROM polls WHERE team_id = ?)"
+        with self._db.atomic():
+            open_ids = [
+                row[0]
+                for row in self._db.execute(
+                    "SELECT a.poll_id FROM answers a JOIN polls p ON p.id = a.poll_id"
+                    " WHERE a.person = ? AND p.team_id = ? AND p.closed_at IS NULL",
+                    [person, team_id],
+                ).fetchall()
+            ]
+            cursor = self._db.execute(
+                f"DELETE FROM answers WHERE person = ? AND {in_team}", [person, team_id]
+            )
+        return cursor.rowcount, open_ids
+
+    def forget_team(self, team_id: str) -> list[str]:
+        """Delete everything stored for a workspace; returns the channels it had."""
+        channels = self.known_channels(team_id)
+        with self._db.atomic():
+            self._db.execute(
+                "DELETE FROM answers WHERE poll_id IN (SELECT id FROM polls WHERE team_id = ?)",
+                [team_id],
+            )
+            for table in ("polls", "wins", "skips", "digests", "channels"):
+                self._db.execute(f"DELETE FROM {table} WHERE team_id = ?", [team_id])
+        return channels
+
+    # Aggregates
+
+    def win_count(self, team_id: str, channel_id: str, start: date, end: date) -> int:
+        return self._db.execute(
+            "SELECT COUNT(*) FROM wins"
+            " WHERE team_id = ? AND channel_id = ? AND local_date BETWEEN ? AND ?",
+            [team_id, channel_id, start.isoformat(), end.isoformat()],
+        ).fetchone()[0]
+
+    def win_counts(
+        self, team_id: str, channel_id: str, start: date, end: date
+    ) -> dict[date, dict[WinKind, int]]:
+        """How many wins of each kind were logged on each day in ``[start, end]``."""
+        rows = self._db.execute(
+            "SELECT local_date, kind, COUNT(*) FROM wins"
+            " WHERE team_id = ? AND channel_id = ? AND local_date BETWEEN ? AND ?"
+            " GROUP BY local_date, kind",
+            [team_id, channel_id, start.isoformat(), end.isoformat()],
+        ).fetchall()
+        counts: dict[date, dict[WinKind, int]] = {}
+        for day, kind, n in rows:
+            counts.setdefault(date.fromisoformat(day), {})[WinKind(kind)] = n
+        return counts
+
+
+_DAY_TOTAL_COLUMNS = "p.local_date, COUNT(a.person), COALESCE(SUM(a.count), 0), p.threshold"
+
+
+def _day_total(row: tuple) -> DayTotal:
+    return DayTotal(date.fromisoformat(row[0]), row[1], row[2], posted_threshold=row[3])
 
 
 _SCHEDULE_COLUMNS = (

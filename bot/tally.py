@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from bot.models import DayTotal
 
 DEFAULT_THRESHOLD = 3
+MIN_THRESHOLD = 1
+MAX_THRESHOLD = 100
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,22 @@ class TeamTotal:
     days_counted: int
     days_hidden: int
     responses: int
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    """Where the team stands against its weekly goal."""
+
+    total: int
+    goal: int
+
+    @property
+    def reached(self) -> bool:
+        return self.total >= self.goal
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.total / self.goal)
 
 
 def team_total(days: Iterable[DayTotal], threshold: int = DEFAULT_THRESHOLD) -> TeamTotal:
@@ -36,5 +54,14 @@ def team_total(days: Iterable[DayTotal], threshold: int = DEFAULT_THRESHOLD) -> 
     )
 
 
+def threshold_for(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> int:
+    """How many of us must answer before this day's number shows.
+
+    The channel's threshold now, or the one in force when the poll went out if that was
+    higher: people answered under that promise.
+    """
+    return max(threshold, day.posted_threshold, MIN_THRESHOLD)
+
+
 def is_visible(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> bool:
-    return day.responders >= threshold
+    return day.responders >= threshold_for(day, threshold)

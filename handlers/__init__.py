@@ -3,7 +3,7 @@
 from slack_bolt import App
 
 from bot.delight import Delight
-from handlers import actions, commands, views
+from handlers import actions, commands, events, home, views
 from schedules.commands import ScheduleCommands
 
 
@@ -11,3 +11,5 @@ def register_listeners(app: App, delight: Delight, schedule_commands: ScheduleCo
     commands.register(app, delight, schedule_commands)
     actions.register(app, delight)
     views.register(app, delight)
+    home.register(app, delight)
+    events.register(app, delight, schedule_commands.jobs)

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot import blocks, commands, ids
+from bot import blocks, commands, ids, profile
 from bot.delight import Delight, PollFailed, explain_slack_error
 from schedules.commands import ScheduleCommands
 
@@ -22,6 +22,11 @@ def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) ->
         parsed = commands.parse(command.get("text", ""))
         if isinstance(parsed, commands.ScheduleCommand):
             ack(schedule_commands.apply(parsed, team_id, channel_id))
+            return
+        if isinstance(parsed, commands.ProfileCommand):
+            reply = profile.apply(delight, parsed, team_id, channel_id)
+            ack(text=reply.text, response_type="in_channel" if reply.public else "ephemeral")
+            delight.refresh_open_polls(team_id, channel_id)
             return
         match parsed:
             case commands.PostPoll():
@@ -52,6 +57,8 @@ def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) ->
                 failure = delight.post_digest(team_id, channel_id)
                 if failure:
                     respond(failure)
+            case commands.ForgetMe():
+                ack(blocks.forgotten_text(delight.forget_person(team_id, command["user_id"])))
             case commands.ShowHelp():
                 ack(blocks.help_text())
             case commands.Invalid(message=message, show_usage=show_usage):

@@ -64,7 +64,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     for _ in range(2):
         again = Storage(path)
         try:
-            assert again.poll_total(poll_id) == DayTotal(DAY, 1, 4)
+            assert again.poll_total(poll_id) == DayTotal(DAY, 1, 4, 3)
             assert again.wins_between(TEAM, CHANNEL, DAY, DAY) == [
                 Win(DAY, WinKind.NEW, "Signed Globex")
             ]
@@ -184,14 +184,14 @@ def test_get_poll_of_unknown_id(storage: Storage) -> None:
 
 def test_record_answer_upsert_replaces(storage: Storage) -> None:
     poll_id = posted_poll(storage)
-    assert storage.poll_total(poll_id) == DayTotal(DAY, 0, 0)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 0, 0, 3)
     storage.record_answer(poll_id, "p1", 3)
     storage.record_answer(poll_id, "p2", 5)
-    assert storage.poll_total(poll_id) == DayTotal(DAY, 2, 8)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 2, 8, 3)
     storage.record_answer(poll_id, "p1", 1)
-    assert storage.poll_total(poll_id) == DayTotal(DAY, 2, 6)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 2, 6, 3)
     storage.record_answer(poll_id, "p2", 0)
-    assert storage.poll_total(poll_id) == DayTotal(DAY, 2, 1)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 2, 1, 3)
 
 
 def test_answers_are_per_poll(storage: Storage) -> None:
@@ -199,8 +199,8 @@ def test_answers_are_per_poll(storage: Storage) -> None:
     b = posted_poll(storage, channel="CB")
     storage.record_answer(a, "p1", 3)
     storage.record_answer(b, "p1", 7)
-    assert storage.poll_total(a) == DayTotal(DAY, 1, 3)
-    assert storage.poll_total(b) == DayTotal(DAY, 1, 7)
+    assert storage.poll_total(a) == DayTotal(DAY, 1, 3, 3)
+    assert storage.poll_total(b) == DayTotal(DAY, 1, 7, 3)
 
 
 def test_poll_total_of_unknown_poll(storage: Storage) -> None:
@@ -226,7 +226,7 @@ def test_answer_to_unknown_poll_is_not_stored(storage: Storage) -> None:
     # A refused write must not leave a transaction open that swallows later writes.
     poll_id = posted_poll(storage)
     storage.record_answer(poll_id, "p1", 2)
-    assert storage.poll_total(poll_id) == DayTotal(DAY, 1, 2)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 1, 2, 3)
     assert answer_rows(storage, poll_id) == 1
 
 
@@ -242,11 +242,11 @@ def test_daily_totals_only_posted_polls_in_range_oldest_first(storage: Storage) 
     storage.record_answer(ids[DAY + timedelta(days=3)], "p1", 50)
     week = (DAY - timedelta(days=2), DAY + timedelta(days=2))
     assert storage.daily_totals(TEAM, CHANNEL, *week) == [
-        DayTotal(DAY - timedelta(days=2), 0, 0),
-        DayTotal(DAY, 2, 5),
-        DayTotal(DAY + timedelta(days=1), 1, 4),
+        DayTotal(DAY - timedelta(days=2), 0, 0, 3),
+        DayTotal(DAY, 2, 5, 3),
+        DayTotal(DAY + timedelta(days=1), 1, 4, 3),
     ]
-    assert storage.daily_totals(TEAM, CHANNEL, DAY, DAY) == [DayTotal(DAY, 2, 5)]
+    assert storage.daily_totals(TEAM, CHANNEL, DAY, DAY) == [DayTotal(DAY, 2, 5, 3)]
     assert storage.daily_totals("T2", CHANNEL, DAY, DAY) == []
 
 
@@ -309,7 +309,7 @@ def test_concurrent_answers_from_many_threads(storage: Storage) -> None:
         worker.join(30)
     assert not any(worker.is_alive() for worker in workers)
     assert errors == []
-    assert storage.poll_total(poll_id) == DayTotal(DAY, 400, 400)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 400, 400, 3)
 
 
 def test_is_writable(storage: Storage) -> None:

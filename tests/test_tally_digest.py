@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from bot.calendar import Week
-from bot.digest import Digest, build_digest
-from bot.models import DayTotal, Win, WinKind
-from bot.tally import TeamTotal, is_visible, team_total
+from bot.digest import Digest, build_digest, response_rate, weekly_trend
+from bot.models import ChannelProfile, DayTotal, Win, WinKind
+from bot.tally import GoalProgress, TeamTotal, is_visible, team_total, threshold_for
 
 MONDAY = date(2026, 11, 16)
 SUNDAY = date(2026, 11, 22)
@@ -111,7 +111,8 @@ def test_week_across_a_year_boundary() -> None:
 
 
 def both_weeks() -> list[DayTotal]:
-    before = [d(LAST_MONDAY - timedelta(days=1), 9, 999)]  # a Sunday two weeks back: ignored
+    # A Sunday two weeks back: only in the trend.
+    before = [d(LAST_MONDAY - timedelta(days=1), 9, 999)]
     last = week_days(LAST_MONDAY, (3, 10), (2, 80), (4, 5), (0, 0), (3, 1), (5, 4), (3, 100))
     this = week_days(MONDAY, (3, 6), (1, 70), (6, 12))
     after = [d(SUNDAY + timedelta(days=1), 9, 555)]  # next Monday: ignored
@@ -127,6 +128,8 @@ def test_build_digest_week_boundaries(today: date) -> None:
         last_week=TeamTotal(total=120, days_counted=5, days_hidden=1, responses=18),
         wins_by_kind={},
         wins=[],
+        trend=(None, None, None, None, None, 999, 120, 18),
+        best_days=(d(MONDAY + timedelta(days=2), 6, 12), d(MONDAY, 3, 6)),
     )
     assert result.change == 18 - 120
 
@@ -173,3 +176,90 @@ def test_build_digest_counts_wins_by_kind_in_enum_order() -> None:
 def test_digest_change(this_total: int, last_total: int, change: int) -> None:
     totals = [d(LAST_MONDAY, 3, last_total), d(MONDAY, 3, this_total)]
     assert build_digest(MONDAY, totals, []).change == change
+
+
+# The threshold a poll was posted under
+
+
+@pytest.mark.parametrize(
+    ("posted", "now", "needed"), [(3, 3, 3), (3, 1, 3), (1, 5, 5), (5, 2, 5), (1, 1, 1)]
+)
+def test_lowering_the_threshold_never_reveals_an_earlier_poll(
+    posted: int, now: int, needed: int
+) -> None:
+    day = DayTotal(MONDAY, responders=needed, total=9, posted_threshold=posted)
+    assert threshold_for(day, now) == needed
+    assert is_visible(day, now)
+    assert not is_visible(DayTotal(MONDAY, needed - 1, 9, posted_threshold=posted), now)
+
+
+def test_team_total_uses_each_days_posted_threshold() -> None:
+    days = [
+        DayTotal(MONDAY, 1, 10, posted_threshold=1),  # posted after lowering to 1: counts
+        DayTotal(MONDAY + timedelta(days=1), 2, 20, posted_threshold=3),  # promised 3: hidden
+    ]
+    assert team_total(days, threshold=1) == TeamTotal(
+        total=10, days_counted=1, days_hidden=1, responses=1
+    )
+
+
+# Trend, best days, goal, response rate
+
+
+def test_weekly_trend_oldest_first_with_gaps() -> None:
+    totals = [
+        d(MONDAY - timedelta(weeks=7), 3, 4),  # the oldest week shown
+        d(MONDAY - timedelta(weeks=8), 3, 1000),  # too old
+        d(MONDAY - timedelta(weeks=3), 2, 50),  # below the threshold: not a counted week
+        d(LAST_SUNDAY, 3, 7),
+        d(MONDAY, 4, 9),
+        d(SUNDAY, 5, 1),
+    ]
+    assert weekly_trend(SUNDAY, totals) == (4, None, None, None, None, None, 7, 10)
+
+
+def test_weekly_trend_of_nothing() -> None:
+    assert weekly_trend(MONDAY, []) == (None,) * 8
+
+
+def test_best_days_are_the_top_three_counted_days_this_week() -> None:
+    totals = week_days(MONDAY, (3, 5), (3, 9), (1, 99), (4, 9), (3, 2), (3, 0))
+    result = build_digest(MONDAY, totals, [])
+    assert [(day.local_date.weekday(), day.total) for day in result.best_days] == [
+        (1, 9),
+        (3, 9),
+        (0, 5),
+    ]
+
+
+def test_goal_progress_in_the_digest() -> None:
+    totals = week_days(MONDAY, (3, 30), (3, 8))
+    result = build_digest(MONDAY, totals, [], profile=ChannelProfile(goal=50))
+    assert result.goal == GoalProgress(38, 50)
+    assert result.goal.percent == 76 and not result.goal.reached
+    assert build_digest(MONDAY, totals, []).goal is None
+    assert GoalProgress(50, 50).reached
+
+
+@pytest.mark.parametrize(
+    ("responders", "members", "rate"),
+    [
+        ([3, 4, 5], 5, 80),
+        ([0, 0], 4, 0),
+        ([6], 5, 100),  # people who left the channel after answering: capped
+        ([3], None, None),
+        ([3], 0, None),
+        ([], 5, None),
+    ],
+)
+def test_response_rate(responders: list[int], members: int | None, rate: int | None) -> None:
+    days = [d(MONDAY + timedelta(days=i), r, r) for i, r in enumerate(responders)]
+    assert response_rate(days, members) == rate
+
+
+def test_build_digest_carries_the_customer_and_rate() -> None:
+    totals = week_days(MONDAY, (3, 6), (5, 6))
+    profile = ChannelProfile(customer="The support team", threshold=3)
+    result = build_digest(MONDAY, totals, [], profile=profile, members=10)
+    assert result.customer == "The support team"
+    assert result.response_rate == 40
