@@ -126,5 +126,5 @@ def response_rate(days: list[DayTotal], members: int | None) -> int | None:
     """Percent of the channel who answered on an average poll day; None if unknown."""
     if not members or members < 1 or not days:
         return None
-    answered = sum(day.responders for day in days)
-    return min(100, round(100 * answered / (members * len(days))))
+    answered, possible = sum(day.responders for day in days), members * len(days)
+    return min(100, (200 * answered + possible) // (2 * possible))  # rounded half up

@@ -1,4 +1,7 @@
-"""``python -m bot``: read settings, build the app, serve Slack until stopped."""
+"""``python -m bot``: read settings, build the app, serve Slack until stopped.
+
+``python -m bot export ...`` writes the team numbers as CSV instead (see ``bot.export``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import logging
 import os
 import sqlite3
 import sys
+from pathlib import Path
 
 from dotenv import load_dotenv
 from slack_bolt.error import BoltError
@@ -19,8 +23,19 @@ logger = logging.getLogger("delight")
 HTTP_THREADS = 16
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
     load_dotenv()
+    if argv[:1] == ["export"]:
+        from bot import export
+
+        sys.exit(export.run(argv[1:], Path(os.environ.get("DELIGHT_DB") or "delight.db")))
+    if argv:
+        print(
+            f"delight: unknown command {argv[0]!r}; try `python -m bot export --help`",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",

@@ -10,6 +10,12 @@ from bot.delight import Delight
 from schedules.jobs import Jobs
 
 
+def bot_token_revoked(event: dict) -> bool:
+    """Only the bot token going away means Delight was removed; user tokens are not ours."""
+    tokens = event.get("tokens")
+    return isinstance(tokens, dict) and bool(tokens.get("bot"))
+
+
 def register(app: App, delight: Delight, jobs: Jobs) -> None:
     def forget_workspace(team_id: str, logger: Logger) -> None:
         channels = delight.forget_workspace(team_id)
@@ -21,9 +27,7 @@ def register(app: App, delight: Delight, jobs: Jobs) -> None:
         forget_workspace(body["team_id"], logger)
 
     def on_tokens_revoked(body: dict, event: dict, logger: Logger) -> None:
-        # Only the bot token going away means Delight was removed; user tokens are not ours.
-        tokens = event.get("tokens")
-        if isinstance(tokens, dict) and tokens.get("bot"):
+        if bot_token_revoked(event):
             forget_workspace(body["team_id"], logger)
 
     app.event("app_uninstalled")(on_uninstalled)

@@ -36,6 +36,8 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._faults: dict[str, Fault] = {}
+        # Who is in which channel, for users.conversations and conversations.info.
+        self.members: dict[str, set[str]] = {}
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -63,6 +65,12 @@ class FakeSlack:
         with self._cond:
             self.calls.clear()
             self._faults.clear()
+            self.members.clear()
+
+    def join(self, channel: str, *users: str) -> None:
+        """Put ``users`` in ``channel`` (Delight itself is always counted in as well)."""
+        with self._cond:
+            self.members.setdefault(channel, {"U0BOT"}).update(users)
 
     def fail(
         self,
@@ -131,9 +139,34 @@ class FakeSlack:
             ts = str(p.get("message_ts", "")).replace(".", "")
             link = f"https://fake.slack.test/archives/{p.get('channel')}/p{ts}"
             return {"ok": True, "channel": p.get("channel"), "permalink": link}
+        if call.method == "users.conversations":
+            return self._users_conversations(p)
+        if call.method == "conversations.info":
+            channel = str(p.get("channel"))
+            if channel not in self.members:
+                return {"ok": False, "error": "channel_not_found"}
+            info: dict[str, Any] = {"id": channel, "is_channel": True}
+            if str(p.get("include_num_members")).lower() in ("1", "true"):
+                info["num_members"] = len(self.members[channel])
+            return {"ok": True, "channel": info}
+        if call.method == "views.publish":
+            return {"ok": True, "view": {"id": "V0HOME", **(p.get("view") or {})}}
         if call.method == "views.open":
             return {"ok": True, "view": {"id": "V0VIEW", **(p.get("view") or {})}}
         return {"ok": True}
+
+    def _users_conversations(self, p: dict[str, Any]) -> dict[str, Any]:
+        """The person's channels, paginated with Slack's cursor like the real method."""
+        user, limit = str(p.get("user")), int(p.get("limit") or 100)
+        channels = sorted(c for c, users in self.members.items() if user in users)
+        start = int(p.get("cursor") or 0)
+        page = channels[start : start + limit]
+        more = start + limit < len(channels)
+        return {
+            "ok": True,
+            "channels": [{"id": c, "is_channel": True} for c in page],
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self

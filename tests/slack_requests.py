@@ -137,6 +137,32 @@ class SlackSender:
             **kwargs,
         )
 
+    def home_click(self, action_id: str, value: str, user: str = "U0ALICE") -> Reply:
+        """A button on the App Home tab: no channel, no response_url."""
+        n = next(_ids)
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM_ID, "domain": "fake"},
+                "user": {"id": user, "team_id": TEAM_ID},
+                "api_app_id": "A0DELIGHT",
+                "token": "deprecated-verification-token",
+                "container": {"type": "view", "view_id": "V0HOME"},
+                "trigger_id": f"{n}.1234.trigger",
+                "view": {"id": "V0HOME", "type": "home", "blocks": []},
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "block_id": "home",
+                        "text": {"type": "plain_text", "text": "Log a customer win"},
+                        "value": value,
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+            }
+        )
+
     def submit(
         self,
         callback_id: str,

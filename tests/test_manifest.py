@@ -50,8 +50,8 @@ def test_manifest_slash_command_is_the_one_the_app_listens_to(manifest: dict[str
 
 def test_manifest_asks_only_for_the_scopes_the_app_uses(manifest: dict[str, Any]) -> None:
     scopes = manifest["oauth_config"]["scopes"]
-    assert set(scopes["bot"]) == {"commands", "chat:write"}
-    assert len(scopes["bot"]) == 2
+    assert set(scopes["bot"]) == {"commands", "chat:write", "channels:read", "groups:read"}
+    assert len(scopes["bot"]) == 4
     assert not scopes.get("user")
 
 
@@ -61,6 +61,13 @@ def test_manifest_urls_point_at_the_events_path(manifest: dict[str, Any]) -> Non
     assert interactivity["is_enabled"] is True
     assert command["url"].endswith(web.EVENTS_PATH)
     assert interactivity["request_url"].endswith(web.EVENTS_PATH)
+    assert manifest["settings"]["event_subscriptions"]["request_url"].endswith(web.EVENTS_PATH)
+
+
+def test_manifest_subscribes_to_the_events_the_app_listens_to(manifest: dict[str, Any]) -> None:
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert set(events) == {"app_home_opened", "app_uninstalled", "tokens_revoked"}
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
 
 
 def _dockerfile_args(instruction: str) -> list[str]:
