@@ -14,6 +14,7 @@ from waitress.server import create_server
 
 from bot.app import Runtime, build
 from bot.settings import Settings
+from tests.blockkit import assert_valid_call
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackSender
 
@@ -120,3 +121,6 @@ def serve(slack: FakeSlack, clock, db_path: Path) -> Iterator[Running]:
 def running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Running]:
     with serve(slack, clock, tmp_path / "delight.db") as app:
         yield app
+    # Every message, update and view the app sent during the test would be accepted by Slack.
+    for call in list(slack.calls):
+        assert_valid_call(call)

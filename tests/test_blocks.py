@@ -8,46 +8,17 @@ from typing import Any
 
 import pytest
 from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from bot import blocks, ids
 from bot.calendar import Week
 from bot.digest import Digest
 from bot.models import DayTotal, Win, WinKind
 from bot.tally import TeamTotal
+from tests.blockkit import assert_valid_blocks, assert_valid_message, assert_valid_view
 
 WEDNESDAY = date(2026, 11, 18)
 MONDAY = date(2026, 11, 16)
 NOTHING = TeamTotal(total=0, days_counted=0, days_hidden=0, responses=0)
-
-
-def assert_valid_blocks(block_list: list[dict[str, Any]]) -> None:
-    """Every block parses into slack_sdk's model, validates, and round-trips unchanged.
-
-    ``to_dict()`` validates nested elements too, and the round trip catches keys the model
-    does not know (which it would silently drop).
-    """
-    assert block_list, "Slack rejects an empty blocks list"
-    for block in block_list:
-        parsed = Block.parse(block)
-        assert parsed is not None, f"unknown block type: {block}"
-        parsed.validate_json()
-        assert parsed.to_dict() == block
-
-
-def assert_valid_message(message: dict[str, Any]) -> None:
-    assert set(message) == {"text", "blocks"}
-    assert message["text"].strip(), "every message needs a plain-text fallback"
-    assert len(message["blocks"]) <= 50
-    assert_valid_blocks(message["blocks"])
-
-
-def assert_valid_view(view: dict[str, Any]) -> None:
-    model = View(**view)
-    model.validate_json()
-    assert model.to_dict() == view
-    assert_valid_blocks(view["blocks"])
 
 
 def day(responders: int, total: int, on: date = WEDNESDAY) -> DayTotal:

@@ -13,7 +13,8 @@ from bot.digest import ChannelCard, Digest, build_digest
 from bot.models import ChannelProfile, DayTotal, Win, WinKind
 from bot.tally import GoalProgress, TeamTotal
 from schedules.rules import WEEKDAYS, ChannelSchedule
-from tests.test_blocks import assert_valid_message, assert_valid_view, texts
+from tests.blockkit import assert_valid_message, assert_valid_view
+from tests.test_blocks import texts
 
 MONDAY = date(2026, 11, 16)
 NOTHING = TeamTotal(0, 0, 0, 0)

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from handlers.events import bot_token_revoked
+from tests.blockkit import assert_valid_view
 from tests.conftest import Running
-from tests.test_blocks import assert_valid_view
 from tests.test_team_settings_flow import answer, post_poll_anywhere
 
 TEAM = "T0TEAM"

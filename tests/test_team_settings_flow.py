@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from bot.models import ChannelProfile
+from tests.blockkit import assert_valid_message
 from tests.conftest import Running
-from tests.test_blocks import assert_valid_message
 from tests.test_poll_flow import post_poll
 
 TEAM, CHANNEL = "T0TEAM", "C0TEAM"
