@@ -46,6 +46,15 @@ class Runtime:
         self.storage.close()
 
 
+def readiness_problem(storage: Storage, jobs: Jobs) -> str | None:
+    """Why the app can't do its work right now (for ``/readyz``), or None when it can."""
+    if not storage.is_writable():
+        return "the database does not take writes"
+    if not jobs.scheduler.running:
+        return "the scheduler is not running"
+    return None
+
+
 def slack_client(settings: Settings) -> WebClient:
     """The one Web API client: every call, Bolt's ``auth.test`` included, goes to ``api_url``."""
     return WebClient(
@@ -87,5 +96,7 @@ def build(
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
     )
     register_listeners(app, delight, schedule_commands)
-    web = DelightWeb(app, settings.signing_secret)
+    web = DelightWeb(
+        app, settings.signing_secret, readiness=lambda: readiness_problem(storage, jobs)
+    )
     return Runtime(settings, storage, client, delight, jobs, app, web)

@@ -23,9 +23,12 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 MAX_BODY_BYTES = 1 << 20
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+# What stops the app from doing its work, or None when it is ready.
+ReadinessCheck = Callable[[], str | None]
 
 
 def _require(data: Any, *paths: str) -> str | None:
@@ -88,16 +91,28 @@ def problem_with(body: str, content_type: str) -> str | None:
 
 
 class DelightWeb:
-    """Routes ``/healthz`` and ``/slack/events``; everything else is 404."""
+    """Routes ``/healthz``, ``/readyz`` and ``/slack/events``; everything else is 404.
 
-    def __init__(self, app: App, signing_secret: str) -> None:
+    ``/healthz`` says the process answers; ``/readyz`` also runs ``readiness`` (the database
+    takes writes, the scheduler runs) and answers 503 naming what is wrong.
+    """
+
+    def __init__(
+        self, app: App, signing_secret: str, readiness: ReadinessCheck | None = None
+    ) -> None:
         self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self._verifier = SignatureVerifier(signing_secret)
+        self._readiness = readiness or (lambda: None)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _reply(start_response, "200 OK", "ok")
+        if path == READY_PATH and method in ("GET", "HEAD"):
+            problem = self._readiness()
+            if problem:
+                return _reply(start_response, "503 Service Unavailable", f"not ready: {problem}")
+            return _reply(start_response, "200 OK", "ready")
         if path != EVENTS_PATH:
             return _reply(start_response, "404 Not Found", "not found")
         if method != "POST":

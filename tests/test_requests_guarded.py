@@ -19,6 +19,38 @@ def test_healthz_answers_ok(running: Running) -> None:
         assert (response.status, response.read()) == (200, b"ok")
 
 
+def get(running: Running, path: str) -> tuple[int, bytes]:
+    url = running.sender.url.replace("/slack/events", path)
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_readyz_checks_the_database_and_the_scheduler(running: Running) -> None:
+    assert get(running, "/readyz") == (200, b"ready")
+    running.runtime.jobs.scheduler.pause()  # paused still runs; shut it down to fail
+    assert get(running, "/readyz") == (200, b"ready")
+    running.runtime.jobs.shutdown()
+    assert get(running, "/readyz") == (503, b"not ready: the scheduler is not running")
+
+
+def test_readyz_when_the_database_is_locked(running: Running) -> None:
+    import sqlite3
+
+    blocker = sqlite3.connect(running.runtime.storage.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        running.runtime.storage._busy_timeout_ms = 50
+        status, body = get(running, "/readyz")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert (status, body) == (503, b"not ready: the database does not take writes")
+    assert get(running, "/readyz") == (200, b"ready")
+
+
 def test_unknown_path_is_404(running: Running) -> None:
     url = running.sender.url.replace("/slack/events", "/nope")
     with pytest.raises(urllib.error.HTTPError) as error:
