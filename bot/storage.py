@@ -110,6 +110,13 @@ def m004_profiles(db: Database) -> None:
     db["polls"].add_column("threshold", int, not_null_default=3)
 
 
+@migrations()
+def m005_events(db: Database) -> None:
+    # Events API deliveries already seen: Slack retries one it thinks failed, with the same id.
+    db["events"].create({"event_id": str, "received_at": str}, pk="event_id")
+    db["events"].create_index(["received_at"])
+
+
 DEFAULT_THRESHOLD = 3
 _CHANNEL_VALUES = {"customer", "goal", "threshold"}
 _LONG_AGO = "1970-01-01T00:00:00+00:00"
@@ -567,6 +574,21 @@ class Storage:
             "DELETE FROM digests WHERE team_id = ? AND channel_id = ? AND week_start = ?",
             [team_id, channel_id, week_start.isoformat()],
         )
+
+    # Events
+
+    def first_delivery(self, event_id: str, now: datetime) -> bool:
+        """True the first time an Events API ``event_id`` is seen; False for a redelivery."""
+        cursor = self._db.execute(
+            "INSERT INTO events (event_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [event_id, now.isoformat()],
+        )
+        return cursor.rowcount == 1
+
+    def forget_events(self, before: datetime) -> int:
+        """Drop event ids received before ``before``: Slack stops retrying within minutes."""
+        cursor = self._db.execute("DELETE FROM events WHERE received_at < ?", [before.isoformat()])
+        return cursor.rowcount
 
     # Forgetting
 

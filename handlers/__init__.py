@@ -3,11 +3,12 @@
 from slack_bolt import App
 
 from bot.delight import Delight
-from handlers import actions, commands, events, home, views
+from handlers import actions, commands, dedupe, events, home, views
 from schedules.commands import ScheduleCommands
 
 
 def register_listeners(app: App, delight: Delight, schedule_commands: ScheduleCommands) -> None:
+    dedupe.register(app, delight.storage, schedule_commands.clock)
     commands.register(app, delight, schedule_commands)
     actions.register(app, delight)
     views.register(app, delight)

@@ -28,6 +28,8 @@ DISABLING_ERRORS = {
     "is_archived": "The channel was archived (is_archived).",
 }
 SWEEP_SECONDS = 60
+# Slack retries a failed event delivery three times within minutes; a day is ample.
+KEEP_EVENT_IDS = timedelta(days=1)
 SWEEP_JOB = "sweep"
 
 
@@ -128,6 +130,7 @@ class Jobs:
         """Every minute: close polls open for too long, and send the nudges that are due."""
         self.delight.close_expired_polls()
         self.run_nudges()
+        self.storage.forget_events(self.clock() - KEEP_EVENT_IDS)
 
     def run_nudges(self) -> None:
         now = self.clock()

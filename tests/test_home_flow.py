@@ -154,3 +154,28 @@ def wait_until(condition, timeout: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.01)
+
+
+def test_redelivered_events_have_no_second_effect(running: Running) -> None:
+    open_home(running, event_id="EvSame")
+    published(running)
+    for retry in ("1", "2", "3"):
+        reply = running.sender.event(
+            {"type": "app_home_opened", "user": "U0ALICE", "tab": "home"},
+            "EvSame",
+            headers={"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"},
+        )
+        assert reply.status == 200
+    open_home(running, event_id="EvNew")  # a new delivery still works, and comes after
+    published(running, 2)
+    assert len(running.slack.calls_to("views.publish")) == 2
+
+
+def test_old_event_ids_are_forgotten(running: Running) -> None:
+    from datetime import timedelta
+
+    storage = running.runtime.storage
+    assert storage.first_delivery("EvOld", running.clock() - timedelta(days=2))
+    assert not storage.first_delivery("EvOld", running.clock())
+    running.runtime.jobs.sweep()
+    assert storage.first_delivery("EvOld", running.clock())
