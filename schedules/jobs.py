@@ -9,7 +9,8 @@ scheduled digest per channel per week), so restarts and late or repeated firings
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, timedelta
+import threading
+from datetime import UTC, date, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -30,6 +31,10 @@ DISABLING_ERRORS = {
 SWEEP_SECONDS = 60
 # Slack retries a failed event delivery three times within minutes; a day is ample.
 KEEP_EVENT_IDS = timedelta(days=1)
+# A scheduled poll or digest that failed (Slack down, rate limits outlasting the client's own
+# retries) is tried again by the sweep after this long, until it is posted or no longer due.
+RETRY_POLL_AFTER = timedelta(minutes=5)
+RETRY_DIGEST_AFTER = timedelta(minutes=15)
 SWEEP_JOB = "sweep"
 
 
@@ -54,6 +59,10 @@ class Jobs:
         self.storage = storage
         self.clock = clock
         self.scheduler = scheduler or new_scheduler()
+        self._lock = threading.Lock()
+        # (team, channel) -> when to try again; for digests also the week it was for.
+        self._poll_retries: dict[tuple[str, str], datetime] = {}
+        self._digest_retries: dict[tuple[str, str], tuple[datetime, date]] = {}
 
     def start(self) -> None:
         """Start firing, rebuild every channel's jobs, and catch up on what was missed."""
@@ -115,6 +124,9 @@ class Jobs:
         outcome = self.delight.post_poll(team_id, channel_id)
         if isinstance(outcome, PollFailed):
             self._failed(team_id, channel_id, outcome.code)
+        else:
+            with self._lock:
+                self._poll_retries.pop((team_id, channel_id), None)
 
     def run_digest(self, team_id: str, channel_id: str) -> None:
         """Post this week's digest unless it already went out (a restart, a double firing)."""
@@ -123,14 +135,44 @@ class Jobs:
         if not self.storage.claim_digest(team_id, channel_id, week.start, self.clock()):
             return
         failure = self.delight.post_digest(team_id, channel_id)
-        if failure is not None:
+        with self._lock:
+            if failure is None:
+                self._digest_retries.pop((team_id, channel_id), None)
+                return
             self.storage.release_digest(team_id, channel_id, week.start)
+            retry_at = self.clock() + RETRY_DIGEST_AFTER
+            self._digest_retries[(team_id, channel_id)] = (retry_at, week.start)
+        logger.warning(
+            "scheduled digest failed channel=%s; retrying at %s", channel_id, retry_at.isoformat()
+        )
 
     def sweep(self) -> None:
         """Every minute: close polls open for too long, and send the nudges that are due."""
         self.delight.close_expired_polls()
+        self.run_retries()
         self.run_nudges()
         self.storage.forget_events(self.clock() - KEEP_EVENT_IDS)
+
+    def run_retries(self) -> None:
+        """Try again the scheduled posts that failed and whose retry time has come."""
+        now = self.clock()
+        with self._lock:
+            polls = [key for key, at in self._poll_retries.items() if at <= now]
+            for key in polls:
+                del self._poll_retries[key]
+            digests = [(key, week) for key, (at, week) in self._digest_retries.items() if at <= now]
+            for key, _ in digests:
+                del self._digest_retries[key]
+        for team_id, channel_id in polls:
+            self.run_poll(team_id, channel_id)
+        for (team_id, channel_id), week in digests:
+            # Only this week's digest: a week that has ended waits for no late digest.
+            if Week.containing(self.delight.today(team_id, channel_id)).start == week:
+                self.run_digest(team_id, channel_id)
+
+    def pending_retries(self) -> int:
+        with self._lock:
+            return len(self._poll_retries) + len(self._digest_retries)
 
     def run_nudges(self) -> None:
         now = self.clock()
@@ -149,7 +191,15 @@ class Jobs:
     def _failed(self, team_id: str, channel_id: str, code: str) -> None:
         reason = DISABLING_ERRORS.get(code)
         if reason is None:
-            logger.warning("scheduled poll failed channel=%s error=%s", channel_id, code)
+            retry_at = self.clock() + RETRY_POLL_AFTER
+            with self._lock:
+                self._poll_retries[(team_id, channel_id)] = retry_at
+            logger.warning(
+                "scheduled poll failed channel=%s error=%s; retrying at %s",
+                channel_id,
+                code,
+                retry_at.isoformat(),
+            )
             return
         logger.warning("turning off the schedule of channel=%s: %s", channel_id, code)
         self.storage.disable_schedule(team_id, channel_id, reason)

@@ -235,6 +235,68 @@ def test_transient_post_error_keeps_the_schedule_and_a_retry_posts(running: Runn
     assert len(running.slack.calls_to("chat.postMessage")) == 2
 
 
+def test_failed_scheduled_poll_is_retried_by_the_sweep_until_posted(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    jobs, slack = running.runtime.jobs, running.slack
+    running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
+    slack.fail("chat.postMessage", "internal_error", status=500)  # Slack is down for a while
+    jobs.run_poll(TEAM_ID, CHANNEL)
+    attempts = len(slack.calls_to("chat.postMessage"))
+    assert attempts == 3  # the client's own retries, bounded
+    running.clock.now += timedelta(minutes=4)
+    jobs.sweep()  # too early: no new attempt
+    assert len(slack.calls_to("chat.postMessage")) == attempts
+    running.clock.now += timedelta(minutes=1)
+    jobs.sweep()  # still down: tried again, and again later
+    assert len(slack.calls_to("chat.postMessage")) == 2 * attempts
+    assert jobs.pending_retries() == 1
+    slack.reset()
+    running.clock.now += timedelta(minutes=5)
+    jobs.sweep()
+    (posted,) = slack.calls_to("chat.postMessage")
+    assert posted.params["channel"] == CHANNEL
+    assert jobs.pending_retries() == 0
+    jobs.sweep()
+    running.clock.now += timedelta(minutes=30)
+    jobs.sweep()
+    assert len(slack.calls_to("chat.postMessage")) == 1  # posted once, never doubled
+
+
+def test_failed_poll_retry_stops_when_the_local_day_is_over(running: Running) -> None:
+    running.sender.command("schedule 23:50")
+    running.clock.now = datetime(2026, 11, 18, 23, 50, tzinfo=UTC)
+    running.slack.fail("chat.postMessage", "fatal_error", times=1)
+    running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    running.clock.now += timedelta(minutes=15)  # past midnight: yesterday's poll is stale
+    running.runtime.jobs.sweep()
+    assert len(running.slack.calls_to("chat.postMessage")) == 1
+    assert running.runtime.jobs.pending_retries() == 0
+
+
+def test_failed_scheduled_digest_is_retried_within_its_week(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    jobs, slack = running.runtime.jobs, running.slack
+    running.clock.now = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # Friday
+    slack.fail("chat.postMessage", "fatal_error", times=1)
+    jobs.run_digest(TEAM_ID, CHANNEL)
+    running.clock.now += timedelta(minutes=15)
+    jobs.sweep()
+    digests = slack.calls_to("chat.postMessage")
+    assert len(digests) == 2 and digests[-1].params["text"].startswith("This week we delighted")
+    jobs.run_digest(TEAM_ID, CHANNEL)  # a late double firing: still one digest a week
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_failed_digest_is_not_retried_into_the_next_week(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    running.clock.now = datetime(2026, 11, 22, 23, 55, tzinfo=UTC)  # Sunday night
+    running.slack.fail("chat.postMessage", "fatal_error", times=1)
+    running.runtime.jobs.run_digest(TEAM_ID, CHANNEL)
+    running.clock.now += timedelta(minutes=20)  # Monday: a new week
+    running.runtime.jobs.sweep()
+    assert len(running.slack.calls_to("chat.postMessage")) == 1
+
+
 def test_scheduled_digest_posts_once_per_week(running: Running) -> None:
     running.sender.command("schedule 17:00")
     running.slack.fail("chat.postMessage", "fatal_error", times=1)
@@ -359,3 +421,19 @@ def test_restart_mid_day_with_the_system_clock_under_time_machine(
         assert poll.params["channel"] == CHANNEL
         storage = app.runtime.storage
         eventually(lambda: storage.poll_on(TEAM_ID, CHANNEL, date(2026, 11, 18)).message_ts)
+
+
+def test_rate_limited_post_waits_retry_after_and_posts_once(running: Running) -> None:
+    running.sender.command("schedule 17:00")
+    running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
+    running.slack.fail(
+        "chat.postMessage", "ratelimited", 429, times=1, headers={"Retry-After": "1"}
+    )
+    started = systime.monotonic()
+    running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    assert systime.monotonic() - started >= 1.0  # Slack's Retry-After was honoured
+    calls = running.slack.calls_to("chat.postMessage")
+    assert len(calls) == 2
+    poll = running.runtime.storage.poll_on(TEAM_ID, CHANNEL, date(2026, 11, 18))
+    assert poll is not None and poll.message_ts is not None
+    assert running.runtime.jobs.pending_retries() == 0
