@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -121,12 +122,14 @@ class Jobs:
         schedule = self.storage.schedule_for(team_id, channel_id, self._utc_today())
         if schedule is None or schedule.poll_due(now) is None:
             return
+        started = time.perf_counter()
         outcome = self.delight.post_poll(team_id, channel_id)
         if isinstance(outcome, PollFailed):
             self._failed(team_id, channel_id, outcome.code)
         else:
             with self._lock:
                 self._poll_retries.pop((team_id, channel_id), None)
+        _log_job("poll", team_id, channel_id, type(outcome).__name__, started)
 
     def run_digest(self, team_id: str, channel_id: str) -> None:
         """Post this week's digest unless it already went out (a restart, a double firing)."""
@@ -134,7 +137,9 @@ class Jobs:
         week = Week.containing(today)
         if not self.storage.claim_digest(team_id, channel_id, week.start, self.clock()):
             return
+        started = time.perf_counter()
         failure = self.delight.post_digest(team_id, channel_id)
+        _log_job("digest", team_id, channel_id, "failed" if failure else "posted", started)
         with self._lock:
             if failure is None:
                 self._digest_retries.pop((team_id, channel_id), None)
@@ -208,6 +213,14 @@ class Jobs:
     def _utc_today(self) -> date:
         # Skips are kept from the day before today in UTC: no timezone is further behind.
         return local_today(self.clock(), "UTC") - timedelta(days=1)
+
+
+def _log_job(kind: str, team_id: str, channel_id: str, outcome: str, started: float) -> None:
+    """One line per job that did something, like the request log's."""
+    ms = (time.perf_counter() - started) * 1000
+    logger.info(
+        "job kind=%s team=%s channel=%s outcome=%s ms=%.1f", kind, team_id, channel_id, outcome, ms
+    )
 
 
 def _poll_id(team_id: str, channel_id: str) -> str:
