@@ -314,3 +314,32 @@ def test_concurrent_answers_from_many_threads(storage: Storage) -> None:
 
 def test_is_writable(storage: Storage) -> None:
     assert storage.is_writable() is True
+
+
+def test_upgrade_to_lean_answers_keeps_every_answer(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from bot.storage import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m006_lean_answers")
+    old.execute(
+        "INSERT INTO polls (id, team_id, channel_id, local_date, claimed_at, message_ts)"
+        " VALUES (1, ?, ?, ?, ?, '1.1')",
+        [TEAM, CHANNEL, DAY.isoformat(), NOW.isoformat()],
+    )
+    old.execute("INSERT INTO answers VALUES (1, 'a', 3), (1, 'b', 4), (1, 'c', 5)")
+    old.conn.commit()
+    old.close()
+    storage = Storage(path)
+    try:
+        assert storage.poll_total(1) == DayTotal(DAY, 3, 12, 3)
+        assert storage.record_answer(1, "a", 1)
+        assert storage.poll_total(1) == DayTotal(DAY, 3, 10, 3)
+        sql = storage._db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'answers'"
+        ).fetchone()[0]
+        assert "WITHOUT ROWID" in sql
+    finally:
+        storage.close()

@@ -1,0 +1,749 @@
+"""History: Home card, weekly digest and tally on a year of history, vs. a one-channel database.
+
+    .venv/bin/python bench/history.py [--channels 1000] [--people 50] [--days 260] [--scale 1]
+        [--sample 20] [--repeat 20] [--cold] [--db PATH] [--keep] [--reuse]
+        [--try-index [CANDIDATE ...]]
+
+A synthetic year goes into a database created by the app's own ``Storage`` (so the schema,
+migrations and indexes are the app's): ``--channels`` channels of ``--people`` people each,
+``--days`` working days (Mon-Fri) ending on Friday 2026-11-20, all in one workspace. Every
+day each channel has a poll, posted and closed; each person answers with probability 0.8, a
+count of 0-5, under a pseudonym made by the app's ``Pseudonymizer`` (32 hex characters, as
+the app stores them); channels log a few wins a week with short stories of every kind, and
+some have a customer, a goal, a privacy threshold, a nudge or a digest time set. Rows are
+written day by day across all channels, as the app would write them, with raw
+``executemany`` in one transaction per week (loading is the bench's business; only the
+measured code paths must be the app's). ``--scale`` multiplies ``--channels`` for a quicker
+run.
+
+Measured with the clock fixed at Friday 2026-11-20 20:00 UTC, on ``--sample`` random channels
+(fixed seed), ``--repeat`` rounds each after one warm-up round: ``Delight.channel_card`` plus
+rendering it with ``blocks.home_view`` (the Home tab's card), ``Delight.digest_message`` (the
+weekly digest) and ``Delight.tally_text`` (``/delight tally``); none of them calls Slack. The
+Block Kit (or text) render inside each is timed on its own as well. The baseline, in the same
+run, is the same operations on a one-channel database per sampled channel, holding exactly
+that channel's history, so the ratio is what sharing the database with the other channels
+costs. Each operation goes through every sampled channel before the next (as the digest job
+and a busy Home tab would), and rounds rotate which database goes first. Caches are warm by
+default (the load leaves the whole file in the OS page cache; SQLite keeps its default 2 MiB
+per connection); ``--cold`` drops the database from both before every run, which is what the
+weekly digest job meets on a host whose RAM does not hold the file.
+
+Also printed: rows loaded and load time, the database's size on disk after a checkpoint
+(main file and -wal, and the largest tables and indexes), and ``EXPLAIN QUERY PLAN`` of the
+SQL that ``daily_totals``, ``wins_between``, ``win_count`` and ``channel_profile`` actually
+run (captured with a trace callback, parameters inlined). ``--try-index`` applies each of
+``CANDIDATES`` (the body of the migration that would add it) to its own copy of the shared
+database and measures the copies in the same rounds, so the gain is a ratio in the same run;
+the database itself always keeps exactly the app's schema.
+
+``--db PATH`` puts the database there (baselines and copies in ``<stem>-bench/`` beside it);
+everything is deleted afterwards unless ``--keep``. ``--reuse`` measures a kept ``--db``
+again without loading it (pass the same --channels/--people/--days/--scale).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot import blocks  # noqa: E402
+from bot.delight import Delight  # noqa: E402
+from bot.models import WinKind  # noqa: E402
+from bot.pseudonym import Pseudonymizer  # noqa: E402
+from bot.storage import Storage  # noqa: E402
+
+TEAM_ID = "T0BENCH01"
+LAST_DAY = date(2026, 11, 20)  # a Friday
+NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)  # Friday evening in every zone below
+SEED = 2026
+TARGET_MS = 20.0  # the issue's target: digest and Home tab < 20 ms each
+ANSWER_RATE = 0.8
+ZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York"]
+POLL_TIMES = ["09:30", "10:00", "11:00", "11:30", "12:00"]  # closed two hours later
+CUSTOMERS = [
+    "Patients on ward 7",
+    "Small shops in the north & east",
+    "Acme <EU> accounts",
+    "Everyone who calls the help line",
+    "New parents",
+    "Our colleagues in Finance",
+]
+STORY_OPENINGS = [
+    "Called back a customer who was about to cancel",
+    "Fixed the invoice bug before anyone noticed",
+    "Walked a first-time user through setup",
+    "Shipped the export they asked for last week",
+    "Sat with the night shift to see what slows them down",
+    "Turned a complaint into a 5-star review",
+    "Sent a handwritten thank-you & a sample",
+    "Answered <every> ticket in the queue before lunch",
+]
+STORY_ENDINGS = [
+    "",
+    " :tada:",
+    ", and they told their friends.",
+    " - they renewed for two years!",
+    ". Thanks to everyone who covered for us.",
+    " They said it was the best support they've had all year, which made our day.",
+]
+WIN_KINDS = list(WinKind)
+WIN_WEIGHTS = [3, 4, 2, 3]  # new, kept, internal, other
+WINS_PER_DAY = ([0, 1, 2], [55, 35, 10])  # about 2.75 a week
+SKIPS_PER_YEAR = 4
+
+
+def answers_index(db: Database) -> None:
+    # daily_totals reads every answer of the polls it sums; the primary key's index has no
+    # ``count``, so each answer costs a lookup in the table. This index answers it alone.
+    db["answers"].create_index(["poll_id", "person", "count"])
+
+
+def polls_index(db: Database) -> None:
+    # The polls side of the same join: ``message_ts`` and ``threshold`` are only in the table.
+    db["polls"].create_index(["team_id", "channel_id", "local_date", "message_ts", "threshold"])
+
+
+def both_indexes(db: Database) -> None:
+    answers_index(db)
+    polls_index(db)
+
+
+def answers_without_rowid(db: Database) -> None:
+    # The same covering order as answers_index, without a second copy of every answer: the
+    # rows live in the primary key's b-tree. A table rebuild rather than an index; statement
+    # by statement (executescript would commit the migration's transaction half-way).
+    db.execute(
+        "CREATE TABLE answers_new (poll_id INTEGER REFERENCES polls(id), person TEXT,"
+        " count INTEGER NOT NULL, PRIMARY KEY (poll_id, person)) WITHOUT ROWID"
+    )
+    db.execute("INSERT INTO answers_new SELECT poll_id, person, count FROM answers")
+    db.execute("DROP TABLE answers")
+    db.execute("ALTER TABLE answers_new RENAME TO answers")
+
+
+def without_rowid_and_polls_index(db: Database) -> None:
+    answers_without_rowid(db)
+    polls_index(db)
+
+
+# What --try-index tries, each on its own copy of the shared database, applied as the
+# migration that would add it (``m006_<name>``, in a transaction, recorded like m001..m005).
+CANDIDATES: dict[str, Callable[[Database], None]] = {
+    "answers-index": answers_index,
+    "polls-index": polls_index,
+    "both-indexes": both_indexes,
+    "answers-without-rowid": answers_without_rowid,
+    "without-rowid-polls-index": without_rowid_and_polls_index,
+}
+
+
+# The synthetic year
+
+
+def working_days(count: int) -> list[date]:
+    """The last ``count`` Monday-to-Friday dates up to LAST_DAY, oldest first."""
+    days, day = [], LAST_DAY
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days[::-1]
+
+
+@dataclass
+class Channel:
+    """One channel's settings and people, and the random stream its history is drawn from.
+
+    Built from its index alone, so the one-channel baseline replays exactly the same history.
+    """
+
+    index: int
+    people: list[str]
+    days: list[date]
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        rng = self.rng = random.Random(f"{SEED}:{self.index}")
+        self.channel_id = f"C{self.index:010X}"
+        self.tz = rng.choice(ZONES)
+        self.poll_time = rng.choice(POLL_TIMES)
+        self.customer = rng.choice(CUSTOMERS) if rng.random() < 0.5 else None
+        self.goal = rng.randrange(300, 700, 25) if rng.random() < 0.4 else None
+        self.threshold = rng.randint(2, 6) if rng.random() < 0.25 else None
+        self.nudge = 30 if rng.random() < 0.3 else None
+        self.digest = (4, "13:00") if rng.random() < 0.2 else (None, None)
+        self.skips = set(rng.sample(self.days, min(SKIPS_PER_YEAR, len(self.days) // 20)))
+        if rng.random() < 0.1:
+            self.skips.add(LAST_DAY + timedelta(days=3))  # next Monday
+
+    def row(self) -> tuple:
+        return (
+            TEAM_ID,
+            self.channel_id,
+            self.tz,
+            self.poll_time,
+            "0,1,2,3,4",
+            0,
+            *self.digest,
+            0,
+            None,
+            self.nudge,
+            self.customer,
+            self.goal,
+            self.threshold,
+        )
+
+
+CHANNEL_SQL = (
+    "INSERT INTO channels (team_id, channel_id, tz, poll_time, days, paused, digest_day,"
+    " digest_time, digest_off, disabled_reason, nudge_minutes, customer, goal, threshold)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+POLL_SQL = (
+    "INSERT INTO polls (id, team_id, channel_id, local_date, claimed_at, message_ts,"
+    " permalink, closed_at, nudged_at, threshold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+ANSWER_SQL = "INSERT INTO answers (poll_id, person, count) VALUES (?, ?, ?)"
+WIN_SQL = (
+    "INSERT INTO wins (team_id, channel_id, local_date, kind, story, source_id)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+SKIP_SQL = "INSERT INTO skips (team_id, channel_id, local_date) VALUES (?, ?, ?)"
+DIGEST_SQL = "INSERT INTO digests (team_id, channel_id, week_start, claimed_at) VALUES (?, ?, ?, ?)"
+
+
+def make_channels(indexes: list[int], people: int, days: list[date]) -> list[Channel]:
+    pseudonym = Pseudonymizer(b"k" * 32)
+    return [
+        Channel(i, [pseudonym(TEAM_ID, f"U{i:06d}{p:03d}") for p in range(people)], days)
+        for i in indexes
+    ]
+
+
+@dataclass
+class Batch:
+    polls: list[tuple] = field(default_factory=list)
+    answers: list[tuple] = field(default_factory=list)
+    wins: list[tuple] = field(default_factory=list)
+    digests: list[tuple] = field(default_factory=list)
+
+
+def history(channels: list[Channel], days: list[date]) -> Iterator[Batch]:
+    """The year, a week at a time, day by day across all channels; poll ids from 1."""
+    poll_id = 0
+    batch = Batch()
+    for n, day in enumerate(days):
+        iso = day.isoformat()
+        for ch in channels:
+            rng = ch.rng
+            if day not in ch.skips:
+                poll_id += 1
+                local = datetime.combine(day, clock_time.fromisoformat(ch.poll_time))
+                claimed = local.replace(tzinfo=ZoneInfo(ch.tz)).astimezone(UTC)
+                ts = f"{int(claimed.timestamp())}.{ch.index % 1_000_000:06d}"
+                batch.polls.append(
+                    (
+                        poll_id,
+                        TEAM_ID,
+                        ch.channel_id,
+                        iso,
+                        claimed.isoformat(),
+                        ts,
+                        f"https://bench.slack.com/archives/{ch.channel_id}/p{ts.replace('.', '')}",
+                        (claimed + timedelta(hours=2)).isoformat(),
+                        (claimed + timedelta(minutes=90)).isoformat() if ch.nudge else None,
+                        ch.threshold or 3,
+                    )
+                )
+                draw = rng.random
+                batch.answers += [
+                    (poll_id, person, int(draw() * 6))
+                    for person in ch.people
+                    if draw() < ANSWER_RATE
+                ]
+            for k in range(rng.choices(*WINS_PER_DAY)[0]):
+                story = rng.choice(STORY_OPENINGS) + rng.choice(STORY_ENDINGS)
+                kind = rng.choices(WIN_KINDS, WIN_WEIGHTS)[0]
+                source = f"{iso}.{ch.index}.{k}.bench"
+                batch.wins.append((TEAM_ID, ch.channel_id, iso, kind.value, story, source))
+            if day.weekday() == 4:
+                week_start = (day - timedelta(days=4)).isoformat()
+                batch.digests.append((TEAM_ID, ch.channel_id, week_start, f"{iso}T15:00:00+00:00"))
+        if day.weekday() == 4 or n == len(days) - 1:
+            yield batch
+            batch = Batch()
+
+
+def load(path: Path, channels: list[Channel], days: list[date]) -> dict[str, int]:
+    """Create the database with the app's Storage, then bulk-load the year; rows per table."""
+    Storage(path).close()  # the app's schema, migrations and indexes, WAL mode
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-262144")  # 256 MiB while loading
+    rows = dict.fromkeys(["channels", "polls", "answers", "wins", "skips", "digests"], 0)
+
+    def insert(table: str, sql: str, values: list[tuple]) -> None:
+        conn.executemany(sql, values)
+        rows[table] += len(values)
+
+    conn.execute("BEGIN")
+    insert("channels", CHANNEL_SQL, [ch.row() for ch in channels])
+    insert(
+        "skips",
+        SKIP_SQL,
+        [(TEAM_ID, ch.channel_id, d.isoformat()) for ch in channels for d in sorted(ch.skips)],
+    )
+    conn.execute("COMMIT")
+    for batch in history(channels, days):
+        conn.execute("BEGIN")
+        insert("polls", POLL_SQL, batch.polls)
+        insert("answers", ANSWER_SQL, batch.answers)
+        insert("wins", WIN_SQL, batch.wins)
+        insert("digests", DIGEST_SQL, batch.digests)
+        conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return rows
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    tables = ["channels", "polls", "answers", "wins", "skips", "digests"]
+    counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+    conn.close()
+    return counts
+
+
+def disk_size(path: Path) -> tuple[int, int, list[tuple[str, int]]]:
+    """(main file, -wal) bytes after a checkpoint, and bytes per table or index (dbstat)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    try:
+        parts = conn.execute(
+            "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
+        ).fetchall()
+    except sqlite3.OperationalError:  # SQLite built without dbstat
+        parts = []
+    conn.close()
+    wal = Path(f"{path}-wal")
+    return path.stat().st_size, wal.stat().st_size if wal.exists() else 0, parts
+
+
+def bytes_in_use(path: Path) -> int:
+    """The main file less its free pages (what VACUUM would leave)."""
+    conn = sqlite3.connect(path)
+    pages, free, size = (
+        conn.execute(f"PRAGMA {pragma}").fetchone()[0]
+        for pragma in ("page_count", "freelist_count", "page_size")
+    )
+    conn.close()
+    return (pages - free) * size
+
+
+# Measuring
+
+
+class RenderTimer:
+    """Times the Block Kit (or text) builders while the app's own code calls them."""
+
+    NAMES = ("digest_message", "tally_text", "home_view")
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self._originals = {name: getattr(blocks, name) for name in self.NAMES}
+
+    def __enter__(self) -> RenderTimer:
+        for name, original in self._originals.items():
+            setattr(blocks, name, self._timed(original))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name, original in self._originals.items():
+            setattr(blocks, name, original)
+
+    def _timed(self, original: Callable) -> Callable:
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.spent += time.perf_counter() - t0
+
+        return timed
+
+
+def home(delight: Delight, channel_id: str) -> object:
+    return blocks.home_view([delight.channel_card(TEAM_ID, channel_id)])
+
+
+def digest(delight: Delight, channel_id: str) -> object:
+    return delight.digest_message(TEAM_ID, channel_id)
+
+
+def tally(delight: Delight, channel_id: str) -> object:
+    return delight.tally_text(TEAM_ID, channel_id)
+
+
+OPERATIONS: dict[str, Callable[[Delight, str], object]] = {
+    "home": home,
+    "digest": digest,
+    "tally": tally,
+}
+LABELS = {
+    "home": "Home card (channel_card + home_view)",
+    "digest": "weekly digest (digest_message)",
+    "tally": "tally (tally_text)",
+}
+
+
+def delight_on(storage: Storage) -> Delight:
+    return Delight(
+        storage,
+        client_for=lambda _team_id: None,
+        pseudonym=Pseudonymizer(b"k" * 32),
+        clock=lambda: NOW,
+        default_tz="UTC",
+    )
+
+
+# variant -> channel id -> the Delight to measure that channel on
+Variants = dict[str, dict[str, Delight]]
+Samples = dict[tuple[str, str], list[tuple[float, float]]]  # (variant, op) -> [(total, render)]
+
+
+def make_cold(storage: Storage) -> None:
+    """Empty the connection's page cache and drop the database's files from the OS page cache
+    (Linux; only these files), so the next read comes from the disk."""
+    storage._db.execute("PRAGMA shrink_memory")
+    for path in (storage.path, Path(f"{storage.path}-wal")):
+        if path.exists():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+def measure(variants: Variants, channel_ids: list[str], repeat: int, cold: bool) -> Samples:
+    """``repeat`` rounds (after one warm-up): each operation over every sampled channel, on
+    every variant in turn, the variant going first rotating from round to round."""
+    samples: Samples = {}
+    names = list(variants)
+    with RenderTimer() as timer:
+        for round_no in range(repeat + 1):
+            order = names[round_no % len(names) :] + names[: round_no % len(names)]
+            for op, run in OPERATIONS.items():
+                for channel_id in channel_ids:
+                    for name in order:
+                        delight = variants[name][channel_id]
+                        if cold:
+                            make_cold(delight.storage)
+                        timer.spent = 0.0
+                        t0 = time.perf_counter()
+                        run(delight, channel_id)
+                        total = time.perf_counter() - t0
+                        if round_no:
+                            samples.setdefault((name, op), []).append((total, timer.spent))
+    return samples
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def stats(samples: Samples, variant: str, op: str) -> tuple[float, float, float, float]:
+    """(median, p95, render median, render p95) in ms."""
+    totals = [t * 1000 for t, _ in samples[(variant, op)]]
+    renders = [r * 1000 for _, r in samples[(variant, op)]]
+    return (
+        statistics.median(totals),
+        pct(totals, 95),
+        statistics.median(renders),
+        pct(renders, 95),
+    )
+
+
+def ratio(samples: Samples, top: str, bottom: str, op: str) -> tuple[float, float]:
+    """(p50, p95) of ``top`` over ``bottom``."""
+    t50, t95, _, _ = stats(samples, top, op)
+    b50, b95, _, _ = stats(samples, bottom, op)
+    return t50 / b50, t95 / b95
+
+
+def print_table(samples: Samples, labels: dict[str, str]) -> None:
+    """One row per operation and database: the shared one against the one-channel baseline,
+    each candidate against the shared one as it is."""
+    print(
+        f"{'operation':37} {'database':>28} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'render p50':>10} {'render p95':>10}  ratio p50 / p95"
+    )
+    for op in OPERATIONS:
+        for variant, label in labels.items():
+            p50, p95, r50, r95 = stats(samples, variant, op)
+            if variant == "single":
+                note = "baseline"
+            elif variant == "shared":
+                note = "{:.2f}x / {:.2f}x the baseline".format(
+                    *ratio(samples, variant, "single", op)
+                )
+            else:
+                note = "{:.2f}x / {:.2f}x faster than without".format(
+                    *ratio(samples, "shared", variant, op)
+                )
+            print(
+                f"{LABELS[op]:37} {label:>28} {p50:7.2f} {p95:7.2f} {r50:10.3f} {r95:10.3f}  {note}"
+            )
+
+
+def summary(samples: Samples, channels: int, cold: bool) -> str:
+    parts = []
+    for op in ("digest", "home"):
+        p50, p95, _, _ = stats(samples, "shared", op)
+        verdict = "met" if p95 < TARGET_MS else "MISSED"
+        parts.append(f"{op} p50 {p50:.2f} / p95 {p95:.2f} ms ({verdict})")
+    ratios = ", ".join(
+        "{} {:.2f}x / {:.2f}x".format(op, *ratio(samples, "shared", "single", op))
+        for op in OPERATIONS
+    )
+    return (
+        f"summary ({'cold' if cold else 'warm'} caches): at {channels:,} channels "
+        f"{'; '.join(parts)}, target < {TARGET_MS:.0f} ms each (judged on p95); "
+        f"sharing the database costs (p50 / p95 ratio) {ratios}"
+    )
+
+
+# Query plans
+
+
+def query_plans(storage: Storage, channel_id: str) -> dict[str, list[tuple[str, list[str]]]]:
+    """The SQL each storage method runs (parameters inlined) and its query plan."""
+    conn = storage._db.conn
+    day = NOW.date()
+    calls = {
+        "daily_totals": lambda: storage.daily_totals(
+            TEAM_ID, channel_id, day - timedelta(weeks=8), day
+        ),
+        "wins_between": lambda: storage.wins_between(
+            TEAM_ID, channel_id, day - timedelta(days=4), day
+        ),
+        "win_count": lambda: storage.win_count(TEAM_ID, channel_id, day - timedelta(days=4), day),
+        "channel_profile": lambda: storage.channel_profile(TEAM_ID, channel_id),
+    }
+    plans = {}
+    for name, call in calls.items():
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        try:
+            call()
+        finally:
+            conn.set_trace_callback(None)
+        plans[name] = [
+            (sql, [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")])
+            for sql in statements
+        ]
+    return plans
+
+
+def print_plans(plans: dict[str, list[tuple[str, list[str]]]], sql: bool = True) -> list[str]:
+    """Print each plan; returns the methods whose plan scans a table or a whole index."""
+    scanning = []
+    for name, statements in plans.items():
+        for text, steps in statements:
+            print(f"  {name}: {text}" if sql else f"  {name}:")
+            for step in steps:
+                print(f"    {step}")
+            if any(step.startswith("SCAN ") for step in steps):
+                scanning.append(name)
+    return scanning
+
+
+# The run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--channels", type=int, default=1000)
+    parser.add_argument("--people", type=int, default=50)
+    parser.add_argument("--days", type=int, default=260, help="working days, ending 2026-11-20")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies --channels")
+    parser.add_argument("--sample", type=int, default=20, help="random channels measured")
+    parser.add_argument("--repeat", type=int, default=20, help="measured rounds per channel")
+    parser.add_argument("--db", type=Path, help="database path (default: a temp directory)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="read from the disk: drop the database from SQLite's and the OS's caches before"
+        " every run (Linux)",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure an existing --db (same flags), no load"
+    )
+    parser.add_argument(
+        "--try-index",
+        nargs="*",
+        choices=list(CANDIDATES),
+        metavar="CANDIDATE",
+        help=f"also measure each of these on a copy of the database (none named: all of "
+        f"{', '.join(CANDIDATES)})",
+    )
+    args = parser.parse_args()
+    if args.reuse and args.db is None:
+        parser.error("--reuse needs --db")
+    candidates = [] if args.try_index is None else args.try_index or list(CANDIDATES)
+
+    n_channels = max(1, round(args.channels * args.scale))
+    days = working_days(args.days)
+    picker = random.Random(SEED)
+    sampled = sorted(picker.sample(range(n_channels), min(args.sample, n_channels)))
+    channel_ids = [f"C{index:010X}" for index in sampled]
+
+    workdir = Path(tempfile.mkdtemp(prefix="delight-history-")) if args.db is None else None
+    path = workdir / "history.db" if workdir else args.db.resolve()
+    side = (workdir or path.parent) / f"{path.stem}-bench"  # baselines and candidate copies
+    if path.exists() and not args.reuse:
+        raise SystemExit(f"{path} exists: pass --reuse to measure it, or remove it")
+    if args.reuse and not path.exists():
+        raise SystemExit(f"{path} does not exist")
+
+    print(
+        f"{n_channels:,} channels (--channels {args.channels} x --scale {args.scale:g}) x "
+        f"{args.people} people x {len(days)} working days {days[0]} .. {days[-1]}; "
+        f"{os.cpu_count()} cores, SQLite {sqlite3.sqlite_version}"
+    )
+    storages: list[Storage] = []
+    delights: list[Delight] = []
+
+    def open_delight(db_path: Path) -> Delight:
+        storages.append(Storage(db_path))
+        delights.append(delight_on(storages[-1]))
+        return delights[-1]
+
+    try:
+        if args.reuse:
+            rows = table_counts(path)
+            print(f"reused {path}: {sum(rows.values()):,} rows, not loaded again")
+        else:
+            channels = make_channels(list(range(n_channels)), args.people, days)
+            t0 = time.perf_counter()
+            rows = load(path, channels, days)
+            elapsed = time.perf_counter() - t0
+            total = sum(rows.values())
+            print(
+                f"loaded {total:,} rows in {elapsed:.1f} s ({total / elapsed:,.0f} rows/s): "
+                + ", ".join(f"{t} {n:,}" for t, n in rows.items())
+            )
+        main_bytes, wal_bytes, parts = disk_size(path)
+        print(
+            f"database on disk after a checkpoint: {main_bytes / 2**20:,.1f} MiB main file"
+            f" + {wal_bytes / 2**20:,.1f} MiB -wal ({main_bytes / max(rows['answers'], 1):.0f}"
+            " bytes per answer, all tables and indexes included)"
+        )
+        if parts:
+            print(
+                "  largest: "
+                + ", ".join(f"{name} {size / 2**20:,.1f} MiB" for name, size in parts[:6])
+            )
+
+        shutil.rmtree(side, ignore_errors=True)
+        side.mkdir(parents=True)
+        t0 = time.perf_counter()
+        single_paths = []
+        for index in sampled:
+            one = make_channels([index], args.people, days)
+            single_paths.append(side / f"{one[0].channel_id}.db")
+            load(single_paths[-1], one, days)
+        print(
+            f"baseline: {len(sampled)} one-channel databases, one per sampled channel with "
+            f"exactly its history, loaded in {time.perf_counter() - t0:.1f} s"
+        )
+
+        copies = {}
+        for name in candidates:
+            copies[name] = side / f"{path.stem}-{name}.db"
+            shutil.copyfile(path, copies[name])
+            db = Database(copies[name])
+            migration = Migrations("delight")
+            migration(name=f"m006_{name.replace('-', '_')}")(CANDIDATES[name])
+            t0 = time.perf_counter()
+            migration.apply(db)
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            took = time.perf_counter() - t0
+            db.close()
+            before, after = bytes_in_use(path) / 2**20, bytes_in_use(copies[name]) / 2**20
+            print(
+                f"candidate {name}: migrated a copy in {took:.1f} s; "
+                f"pages in use {before:,.1f} -> {after:,.1f} MiB"
+            )
+
+        shared = open_delight(path)
+        variants: Variants = {
+            "single": {
+                cid: open_delight(p) for cid, p in zip(channel_ids, single_paths, strict=True)
+            },
+            "shared": dict.fromkeys(channel_ids, shared),
+        }
+        for name, copy in copies.items():
+            variants[name] = dict.fromkeys(channel_ids, open_delight(copy))
+
+        print(f"\nquery plans at {n_channels:,} channels (channel {channel_ids[0]}):")
+        scanning = print_plans(query_plans(shared.storage, channel_ids[0]))
+        print(
+            "  no scan: every statement searches an index"
+            if not scanning
+            else f"  SCANS: {', '.join(sorted(set(scanning)))}"
+        )
+        for name in copies:
+            print(f"with {name}:")
+            plans = query_plans(variants[name][channel_ids[0]].storage, channel_ids[0])
+            print_plans({"daily_totals": plans["daily_totals"]}, sql=False)
+
+        print(
+            f"\n{len(sampled)} random channels x {args.repeat} rounds (after 1 warm-up), "
+            f"{len(sampled) * args.repeat} runs per operation and database, interleaved; "
+            + ("cold: caches dropped before every run" if args.cold else "warm caches")
+        )
+        samples = measure(variants, channel_ids, args.repeat, args.cold)
+        labels = {"single": "1 channel", "shared": f"{n_channels:,} channels"}
+        labels |= {name: f"+ {name}" for name in copies}
+        print_table(samples, labels)
+        print(summary(samples, n_channels, args.cold))
+    finally:
+        for delight in delights:
+            delight.close()
+        for storage in storages:
+            storage.close()
+        if args.keep:
+            print(f"kept {path} and {side}")
+        else:
+            shutil.rmtree(side, ignore_errors=True)
+            if workdir is not None:
+                shutil.rmtree(workdir, ignore_errors=True)
+            elif not args.reuse:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
