@@ -1,12 +1,17 @@
 """Ack latency and throughput: Delight vs. a bare Bolt app that only acks, same server, same run.
 
     .venv/bin/python bench/ack_latency.py [--users 200] [--requests 2000] [--rounds 3]
+                                          [--reply-delay 0]
 
 Both apps run as their own process (``python -m bot`` for Delight) against the fake Slack
 Web API; the load generator sends correctly signed button clicks (``--users`` people
 answering one poll, all at once) and slash commands (``/delight tally``) over keep-alive
 connections. Rounds alternate between the two apps; the table shows each app's median over
 rounds, and the summary the ratios, which is what to compare on a shared, noisy machine.
+
+The fake Slack answers the clicks' ``response_url`` at once. ``--reply-delay MS`` points it
+at an endpoint that answers after MS milliseconds instead, as Slack does after a real round
+trip (100-300 ms); the last line says how many of Delight's replies had arrived, and when.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -197,11 +203,48 @@ def post_poll(fake: FakeSlack, port: int) -> str:
     return fake.wait_for("chat.postMessage")[-1].params["blocks"][2]["block_id"]
 
 
+class _HookServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # all --users may post at once
+
+
+class SlowHook:
+    """A ``response_url`` endpoint that answers after ``delay`` seconds; counts the posts."""
+
+    def __init__(self, delay: float) -> None:
+        self.count = 0
+        self.last = 0.0
+        lock = threading.Lock()
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(delay)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                with lock:
+                    hook.count += 1
+                    hook.last = time.perf_counter()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = _HookServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/response/bench"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 def bench_bodies(
-    fake: FakeSlack, block_id: str, users: int, requests: int
+    response_url: str, block_id: str, users: int, requests: int
 ) -> tuple[list[str], list[str]]:
     """One round's bodies: ``requests`` clicks by ``users`` people, ``requests // 4`` commands."""
-    response_url = fake.response_url("bench")
     clicks = [click_body(block_id, n % users, n % 6, response_url) for n in range(requests)]
     commands = [command_body("tally", response_url) for _ in range(requests // 4)]
     return clicks, commands
@@ -217,16 +260,19 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--reply-delay", type=float, default=0, help="ms; 0: the fake Slack")
     args = parser.parse_args()
 
     fake = FakeSlack()
+    hook = SlowHook(args.reply_delay / 1000) if args.reply_delay else None
     procs, delight_port, bare_port = start_apps(fake)
     try:
         wait_healthy(delight_port)
         wait_healthy(bare_port)
         block_id = post_poll(fake, delight_port)
 
-        clicks, commands = bench_bodies(fake, block_id, args.users, args.requests)
+        response_url = hook.url if hook else fake.response_url("bench")
+        clicks, commands = bench_bodies(response_url, block_id, args.users, args.requests)
         results: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
         for _ in range(args.rounds):
             for name, port in (("bare", bare_port), ("delight", delight_port)):
@@ -242,9 +288,17 @@ def main() -> None:
                             len(latencies) / wall,
                         )
                     )
+        ended = time.perf_counter()
+        if hook:
+            # Replies still on their way are Delight's to send: wait (a while) for the rest.
+            expected = args.rounds * args.requests
+            while hook.count < expected and time.perf_counter() - ended < 60:
+                time.sleep(0.1)
     finally:
         stop(procs)
         fake.close()
+        if hook:
+            hook.close()
 
     def median(name: str, kind: str, i: int) -> float:
         return statistics.median(r[i] for r in results[(name, kind)])
@@ -264,6 +318,11 @@ def main() -> None:
         print(
             f"summary {kind}: p99 {p99_ratio:.2f}x the bare app (target <= 1.3), "
             f"throughput {rps_ratio:.2f}x (target >= 0.7)"
+        )
+    if hook:
+        print(
+            f"replies through response_url ({args.reply_delay:.0f} ms each): {hook.count} of "
+            f"{expected} arrived, the last {max(0.0, hook.last - ended):.1f} s after the last round"
         )
 
 

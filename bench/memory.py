@@ -118,7 +118,9 @@ def main() -> None:
         idle = idle_rss(pids, args.idle)
 
         block_id = post_poll(fake, delight_port)
-        clicks, commands = bench_bodies(fake, block_id, args.users, args.requests)
+        clicks, commands = bench_bodies(
+            fake.response_url("bench"), block_id, args.users, args.requests
+        )
         for _ in range(args.rounds):
             for name, (pid, port) in apps.items():
                 t0 = time.perf_counter()
