@@ -16,7 +16,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.calendar import Clock, system_clock
 from bot.delight import Delight
+from bot.installs import Installs
 from bot.pseudonym import Pseudonymizer, load_or_create_key
+from bot.requestlog import RequestLog, WsgiApp
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.web import DelightWeb
@@ -25,6 +27,9 @@ from schedules.commands import ScheduleCommands
 from schedules.jobs import Jobs
 
 LISTENER_THREADS = 16
+# Ephemeral thank-yous go out from their own threads, so a listener never waits on Slack's
+# response_url round trip before it can acknowledge the next click (see handlers/actions.py).
+REPLY_THREADS = 16
 
 
 @dataclass
@@ -35,30 +40,48 @@ class Runtime:
     delight: Delight
     jobs: Jobs
     app: App
-    web: DelightWeb
+    web: WsgiApp
+    # Multi-workspace installs (OAuth); None with a single bot token.
+    installs: Installs | None = None
+    # Bolt's listener threads, which go on working after a request was acknowledged.
+    listeners: ThreadPoolExecutor | None = None
+    # Threads sending ephemeral replies after an acknowledgement.
+    replies: ThreadPoolExecutor | None = None
 
     def start(self) -> None:
         self.jobs.start()
 
     def close(self) -> None:
         self.jobs.shutdown()
+        if self.listeners is not None:
+            # Let listeners that are still working finish before the database closes.
+            self.listeners.shutdown(wait=True)
+        if self.replies is not None:
+            self.replies.shutdown(wait=True)
         self.delight.close()
         self.storage.close()
 
 
-def readiness_problem(storage: Storage, jobs: Jobs) -> str | None:
+def readiness_problem(storage: Storage, jobs: Jobs, installs: Installs | None = None) -> str | None:
     """Why the app can't do its work right now (for ``/readyz``), or None when it can."""
     if not storage.is_writable():
         return "the database does not take writes"
     if not jobs.scheduler.running:
         return "the scheduler is not running"
+    if installs is not None and not installs.store.is_readable():
+        return "the installations database can't be read"
     return None
 
 
-def slack_client(settings: Settings) -> WebClient:
-    """The one Web API client: every call, Bolt's ``auth.test`` included, goes to ``api_url``."""
+def slack_client(settings: Settings, token: str | None) -> WebClient:
+    """A Web API client: every call, Bolt's ``auth.test`` included, goes to ``api_url``.
+
+    With a single bot token it is the one client. With multi-workspace installs the app's
+    client has no token (it only makes ``oauth.v2.access`` and Bolt's ``auth.test``), and each
+    workspace gets one like it with its own token (``Workspaces.client_for``).
+    """
     return WebClient(
-        token=settings.bot_token,
+        token=token,
         base_url=settings.api_url,
         timeout=10,
         retry_handlers=[
@@ -78,10 +101,15 @@ def build(
         if settings.pseudonym_key
         else load_or_create_key(settings.db_path)
     )
-    client = slack_client(settings)
+    client = slack_client(settings, settings.bot_token)
+    installs = (
+        Installs.create(settings, client, lambda token: slack_client(settings, token))
+        if settings.oauth
+        else None
+    )
     delight = Delight(
         storage,
-        client_for=lambda _team_id: client,
+        client_for=installs.workspaces.client_for if installs else lambda _team_id: client,
         pseudonym=Pseudonymizer(key),
         clock=clock,
         default_tz=settings.default_tz,
@@ -89,14 +117,21 @@ def build(
     )
     jobs = Jobs(delight, storage, clock)
     schedule_commands = ScheduleCommands(storage, jobs, clock, settings.default_tz)
+    listeners = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener")
     app = App(
         client=client,
         signing_secret=settings.signing_secret,
         logger=logging.getLogger("delight.bolt"),
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=listeners,
+        **(installs.app_options() if installs else {}),
     )
-    register_listeners(app, delight, schedule_commands)
+    replies = ThreadPoolExecutor(REPLY_THREADS, thread_name_prefix="reply")
+    register_listeners(app, delight, schedule_commands, replies)
     web = DelightWeb(
-        app, settings.signing_secret, readiness=lambda: readiness_problem(storage, jobs)
+        app,
+        settings.signing_secret,
+        readiness=lambda: readiness_problem(storage, jobs, installs),
     )
-    return Runtime(settings, storage, client, delight, jobs, app, web)
+    return Runtime(
+        settings, storage, client, delight, jobs, app, RequestLog(web), installs, listeners, replies
+    )

@@ -34,6 +34,8 @@ def run(settings: Settings, out: Callable[[str], None] = print) -> int:
 
 def _describe(settings: Settings) -> str:
     mode = "Socket Mode" if settings.socket_mode else f"HTTP mode on port {settings.port}"
+    if settings.oauth:
+        mode += ", multi-workspace installs (OAuth)"
     return (
         f"{mode}, Slack API {settings.api_url}, default timezone {settings.default_tz}; "
         "tokens present, not shown"

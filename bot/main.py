@@ -102,8 +102,7 @@ def serve(settings: Settings) -> None:
             logger.info("stopping mode=http: requests drained")
     finally:
         # Work listeners started after acknowledging (posting a poll, a thank-you) finishes
-        # before the database closes.
-        runtime.app.listener_runner.listener_executor.shutdown(wait=True)
+        # before the database closes: Runtime.close() waits for it.
         runtime.close()
         logger.info("stopped")
 

@@ -1,18 +1,29 @@
 """Settings, read once from the environment into a frozen object.
 
 Only the entry point reads ``os.environ``; everything else is handed a ``Settings``.
+
+Two ways to run: one workspace with a bot token (``SLACK_BOT_TOKEN``), or any number of
+workspaces that install Delight through Slack's OAuth flow (``SLACK_CLIENT_ID`` and
+``SLACK_CLIENT_SECRET``). Setting both is refused rather than resolved by a precedence rule:
+one of them would be silently ignored (Bolt drops the token with a warning), and a leftover
+token from single-workspace days is a secret nobody meant to keep using.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.web import REDIRECT_PATH
 from schedules.rules import RuleError, parse_tz
 
 DEFAULT_API_URL = "https://slack.com/api/"
+# Slack's client ids look like 1234567890.1234567890 (Basic Information > App Credentials).
+_CLIENT_ID = re.compile(r"[0-9]+\.[0-9]+")
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 class SettingsError(ValueError):
@@ -21,7 +32,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str
+    bot_token: str | None
     signing_secret: str
     app_token: str | None = None
     api_url: str = DEFAULT_API_URL
@@ -29,15 +40,26 @@ class Settings:
     port: int = 3000
     default_tz: str = "UTC"
     pseudonym_key: str | None = None
+    # Multi-workspace installs (OAuth); all None with a single bot token.
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uri: str | None = None
 
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
 
+    @property
+    def oauth(self) -> bool:
+        """True when workspaces install Delight through OAuth instead of one bot token."""
+        return self.client_id is not None
+
     def __repr__(self) -> str:
         # Never let a token or secret reach a log line through repr().
+        mode = "socket" if self.socket_mode else "http"
+        installs = ", installs=oauth" if self.oauth else ""
         return (
-            f"Settings(mode={'socket' if self.socket_mode else 'http'}, api_url={self.api_url!r}, "
+            f"Settings(mode={mode}{installs}, api_url={self.api_url!r}, "
             f"db_path={str(self.db_path)!r}, port={self.port}, default_tz={self.default_tz!r})"
         )
 
@@ -49,10 +71,22 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
+        client_id, client_secret = _client_credentials(
+            get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+        )
         bot_token = get("SLACK_BOT_TOKEN")
-        if bot_token is None:
-            raise SettingsError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
-        if not bot_token.startswith("xoxb-"):
+        if client_id is not None and bot_token is not None:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN must not be set together with SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET: use a bot token for one workspace, or the client id "
+                "and secret for multi-workspace installs, not both"
+            )
+        if client_id is None and bot_token is None:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is not set (the bot token, xoxb-...; or set SLACK_CLIENT_ID "
+                "and SLACK_CLIENT_SECRET for multi-workspace installs)"
+            )
+        if bot_token is not None and not bot_token.startswith("xoxb-"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
         signing_secret = get("SLACK_SIGNING_SECRET")
         if signing_secret is None:
@@ -62,6 +96,19 @@ class Settings:
         app_token = get("SLACK_APP_TOKEN")
         if app_token is not None and not app_token.startswith("xapp-"):
             raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        if app_token is not None and client_id is not None:
+            raise SettingsError(
+                "SLACK_APP_TOKEN must not be set for multi-workspace installs: Socket Mode "
+                "serves no web pages, and installing needs /slack/install over HTTPS"
+            )
+        redirect_uri = get("SLACK_REDIRECT_URI")
+        if redirect_uri is not None:
+            if client_id is None:
+                raise SettingsError(
+                    "SLACK_REDIRECT_URI is only used for multi-workspace installs "
+                    "(with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+                )
+            _redirect_uri(redirect_uri)
         return cls(
             bot_token=bot_token,
             signing_secret=signing_secret,
@@ -71,6 +118,48 @@ class Settings:
             port=_port(get("PORT") or "3000"),
             default_tz=_timezone(get("DELIGHT_TZ") or "UTC"),
             pseudonym_key=_pseudonym_key(get("DELIGHT_PSEUDONYM_KEY")),
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+        )
+
+
+def _client_credentials(
+    client_id: str | None, client_secret: str | None
+) -> tuple[str | None, str | None]:
+    """Both or neither: one without the other is a half-configured OAuth app."""
+    if client_id is None and client_secret is None:
+        return None, None
+    if client_secret is None:
+        raise SettingsError(
+            "SLACK_CLIENT_SECRET is not set: multi-workspace installs need both "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (Basic Information > App Credentials)"
+        )
+    if client_id is None:
+        raise SettingsError(
+            "SLACK_CLIENT_ID is not set: multi-workspace installs need both "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (Basic Information > App Credentials)"
+        )
+    if not _CLIENT_ID.fullmatch(client_id):
+        # Not echoed: a swapped id and secret would put the secret in the message.
+        raise SettingsError(
+            "SLACK_CLIENT_ID must look like 1234567890.1234567890 (Basic Information > "
+            "App Credentials > Client ID)"
+        )
+    return client_id, client_secret
+
+
+def _redirect_uri(value: str) -> None:
+    parsed = urlparse(value)
+    local = parsed.scheme == "http" and parsed.hostname in _LOCAL_HOSTS
+    if not (parsed.scheme == "https" or local) or not parsed.netloc:
+        raise SettingsError(
+            f"SLACK_REDIRECT_URI must be an https URL (http only for localhost), got {value!r}"
+        )
+    if not parsed.path.endswith(REDIRECT_PATH) or parsed.query or parsed.fragment:
+        raise SettingsError(
+            f"SLACK_REDIRECT_URI must end with {REDIRECT_PATH}, the path Delight completes "
+            f"installs on, got {value!r}"
         )
 
 

@@ -1,5 +1,9 @@
 """The WSGI application: Slack's endpoint, health checks, and a guard in front of Bolt.
 
+With multi-workspace installs (OAuth), ``GET /slack/install`` (the "Add to Slack" page) and
+``GET /slack/oauth_redirect`` (where Slack sends the installer back) go to Bolt's OAuth flow
+too; with a single bot token those paths are 404 like any other.
+
 Bolt verifies signatures and dispatches. The guard only looks at requests Bolt would
 choke on (a non-numeric timestamp, a body that is not UTF-8, a payload missing the fields
 every listener relies on), which would otherwise surface as a 500 and a stack trace. Such a
@@ -11,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,9 +27,14 @@ from slack_sdk.signature import SignatureVerifier
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 MAX_BODY_BYTES = 1 << 20
+# ``/slack/install?team=T0123`` preselects a workspace; Bolt pastes the value into Slack's
+# authorize URL as it is, so only a Slack id may pass.
+_TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,30}")
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 # What stops the app from doing its work, or None when it is ready.
@@ -91,7 +101,8 @@ def problem_with(body: str, content_type: str) -> str | None:
 
 
 class DelightWeb:
-    """Routes ``/healthz``, ``/readyz`` and ``/slack/events``; everything else is 404.
+    """Routes ``/healthz``, ``/readyz`` and ``/slack/events`` (and, when the app has an OAuth
+    flow, ``/slack/install`` and ``/slack/oauth_redirect``); everything else is 404.
 
     ``/healthz`` says the process answers; ``/readyz`` also runs ``readiness`` (the database
     takes writes, the scheduler runs) and answers 503 naming what is wrong.
@@ -103,6 +114,8 @@ class DelightWeb:
         self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self._verifier = SignatureVerifier(signing_secret)
         self._readiness = readiness or (lambda: None)
+        flow = app.oauth_flow
+        self._oauth_paths = {flow.install_path, flow.redirect_uri_path} if flow else set()
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -113,6 +126,8 @@ class DelightWeb:
             if problem:
                 return _reply(start_response, "503 Service Unavailable", f"not ready: {problem}")
             return _reply(start_response, "200 OK", "ready")
+        if path in self._oauth_paths:
+            return self._oauth(environ, start_response, path, method)
         if path != EVENTS_PATH:
             return _reply(start_response, "404 Not Found", "not found")
         if method != "POST":
@@ -129,6 +144,30 @@ class DelightWeb:
             return _reply(start_response, *rejection)
         environ["wsgi.input"] = io.BytesIO(raw)
         return self._bolt(environ, start_response)
+
+    def _oauth(
+        self, environ: dict, start_response: StartResponse, path: str, method: str
+    ) -> Iterable[bytes]:
+        """The install page and the redirect back from Slack, both handled by Bolt.
+
+        Bolt answers a bad or missing state, a cancelled install or a code Slack refuses
+        with its own failure page (4xx); what it lets escape (Slack unreachable, the install
+        store failing) becomes a short 500 page here instead of a traceback.
+        """
+        if method != "GET":
+            return _reply(start_response, "405 Method Not Allowed", "GET only")
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        if path == INSTALL_PATH and not all(_TEAM_ID.fullmatch(t) for t in query.get("team", [])):
+            return _reply(start_response, "400 Bad Request", "bad request: team is not a Slack id")
+        try:
+            return self._bolt(environ, start_response)
+        except Exception:
+            logger.exception("the %s page failed", path)
+            return _reply(
+                start_response,
+                "500 Internal Server Error",
+                "Installing Delight failed on our side. Please try again in a moment.",
+            )
 
     def _reject(self, raw: bytes, environ: dict) -> tuple[str, str] | None:
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")

@@ -1,5 +1,7 @@
 """Slack-facing listeners. One module per kind; this is the one place that wires them all."""
 
+from concurrent.futures import Executor
+
 from slack_bolt import App
 
 from bot.delight import Delight
@@ -7,10 +9,12 @@ from handlers import actions, commands, dedupe, events, home, views
 from schedules.commands import ScheduleCommands
 
 
-def register_listeners(app: App, delight: Delight, schedule_commands: ScheduleCommands) -> None:
+def register_listeners(
+    app: App, delight: Delight, schedule_commands: ScheduleCommands, replies: Executor
+) -> None:
     dedupe.register(app, delight.storage, schedule_commands.clock)
     commands.register(app, delight, schedule_commands)
-    actions.register(app, delight)
+    actions.register(app, delight, replies)
     views.register(app, delight)
     home.register(app, delight)
     events.register(app, delight, schedule_commands.jobs)

@@ -1,8 +1,17 @@
-"""Button clicks on the poll: a count 0-5 records an answer, "more…" opens a modal."""
+"""Button clicks on the poll: a count 0-5 records an answer, "more…" opens a modal.
+
+An answer is committed, then acknowledged; the ephemeral reply goes out afterwards from a
+reply thread. ``respond()`` is a round trip to Slack's ``response_url``, and Bolt runs
+listeners (so acks) on a fixed pool of threads: a listener still waiting on that round trip
+can't ack the next click, so under a burst of clicks the acks would queue behind the replies
+and miss Slack's 3 seconds (bench/ack_latency.py --reply-delay 150 shows it).
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+from concurrent.futures import Executor
 from logging import Logger
 
 from slack_bolt import Ack, App, Respond
@@ -12,8 +21,17 @@ from slack_sdk.errors import SlackClientError
 from bot import blocks, ids
 from bot.delight import Delight, explain_slack_error
 
+logger = logging.getLogger(__name__)
+
 _ANSWER = re.compile(rf"^{ids.ANSWER_ACTION_PREFIX}\d+$")
 _STALE = "I can't find that poll any more. `/delight poll` posts today's."
+
+
+def _reply(respond: Respond, text: str) -> None:
+    try:
+        respond(text, response_type="ephemeral", replace_original=False)
+    except Exception as error:  # no caller to raise to on this thread: say so in the log
+        logger.warning("ephemeral reply failed: %s", type(error).__name__)
 
 
 def poll_id_of(block_id: str | None) -> int | None:
@@ -29,18 +47,22 @@ def count_of(value: str | None) -> int | None:
     return int(value)
 
 
-def register(app: App, delight: Delight) -> None:
+def register(app: App, delight: Delight, replies: Executor) -> None:
+    def reply_later(respond: Respond, text: str) -> None:
+        """Send ``text`` to the clicker only, from a reply thread; returns at once."""
+        replies.submit(_reply, respond, text)
+
     def on_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         poll_id, count = poll_id_of(action.get("block_id")), count_of(action.get("value"))
         if poll_id is None or count is None:
             ack()
-            respond(_STALE, response_type="ephemeral", replace_original=False)
+            reply_later(respond, _STALE)
             return
         reply = delight.answer(
             body["team"]["id"], body["channel"]["id"], body["user"]["id"], poll_id, count
         )
         ack()
-        respond(reply, response_type="ephemeral", replace_original=False)
+        reply_later(respond, reply)
 
     def on_more(
         ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, logger: Logger
@@ -48,17 +70,13 @@ def register(app: App, delight: Delight) -> None:
         ack()
         poll_id = poll_id_of(action.get("block_id"))
         if poll_id is None or delight.find_poll(body["team"]["id"], poll_id) is None:
-            respond(_STALE, response_type="ephemeral", replace_original=False)
+            reply_later(respond, _STALE)
             return
         try:
             client.views_open(trigger_id=body["trigger_id"], view=blocks.more_modal(poll_id))
         except SlackClientError as error:
             logger.warning("count form did not open: %s", type(error).__name__)
-            respond(
-                f"I couldn't open the form. {explain_slack_error(error)}",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            reply_later(respond, f"I couldn't open the form. {explain_slack_error(error)}")
 
     app.action(_ANSWER)(on_answer)
     app.action(ids.ANSWER_MORE_ACTION)(on_more)

@@ -25,8 +25,8 @@ def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) ->
             return
         if isinstance(parsed, commands.ProfileCommand):
             reply = profile.apply(delight, parsed, team_id, channel_id)
-            ack(text=reply.text, response_type="in_channel" if reply.public else "ephemeral")
             delight.refresh_open_polls(team_id, channel_id)
+            ack(text=reply.text, response_type="in_channel" if reply.public else "ephemeral")
             return
         match parsed:
             case commands.PostPoll():

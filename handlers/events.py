@@ -1,10 +1,17 @@
-"""Workspace lifecycle events: uninstalling Delight removes the workspace's data."""
+"""Workspace lifecycle events: uninstalling Delight removes the workspace's data.
+
+With multi-workspace installs it removes the workspace's installation (its tokens) too. That
+is done here rather than with Bolt's ``app.enable_token_revocation_listeners()``: Bolt runs
+only the first listener that matches an event, so its listeners and these could not both run.
+And Delight treats a revoked bot token as an uninstall, so it deletes the whole installation
+(Bolt's ``tokens_revoked`` listener would delete only the bot's row).
+"""
 
 from __future__ import annotations
 
 from logging import Logger
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
 from bot.delight import Delight
 from schedules.jobs import Jobs
@@ -17,18 +24,24 @@ def bot_token_revoked(event: dict) -> bool:
 
 
 def register(app: App, delight: Delight, jobs: Jobs) -> None:
-    def forget_workspace(team_id: str, logger: Logger) -> None:
+    # None with a single bot token: there is no installation to delete.
+    installation_store = app.installation_store
+
+    def forget_workspace(team_id: str, enterprise_id: str | None, logger: Logger) -> None:
+        if installation_store is not None:
+            # The tokens go first, so no scheduled job picks them up while the data goes.
+            installation_store.delete_all(enterprise_id=enterprise_id, team_id=team_id)
         channels = delight.forget_workspace(team_id)
         for channel_id in channels:
             jobs.sync(team_id, channel_id)
         logger.info("removed the data of an uninstalled workspace (%d channels)", len(channels))
 
-    def on_uninstalled(body: dict, logger: Logger) -> None:
-        forget_workspace(body["team_id"], logger)
+    def on_uninstalled(body: dict, context: BoltContext, logger: Logger) -> None:
+        forget_workspace(body["team_id"], context.enterprise_id, logger)
 
-    def on_tokens_revoked(body: dict, event: dict, logger: Logger) -> None:
+    def on_tokens_revoked(body: dict, event: dict, context: BoltContext, logger: Logger) -> None:
         if bot_token_revoked(event):
-            forget_workspace(body["team_id"], logger)
+            forget_workspace(body["team_id"], context.enterprise_id, logger)
 
     app.event("app_uninstalled")(on_uninstalled)
     app.event("tokens_revoked")(on_tokens_revoked)

@@ -28,6 +28,11 @@ DISABLING_ERRORS = {
     "not_in_channel": "I was removed from the channel (not_in_channel).",
     "channel_not_found": "The channel can't be found (channel_not_found).",
     "is_archived": "The channel was archived (is_archived).",
+    # The workspace's token is gone (an uninstall whose event never arrived, a revocation).
+    "not_authed": "Delight is no longer installed in this workspace (not_authed).",
+    "invalid_auth": "Delight's token for this workspace is no longer valid (invalid_auth).",
+    "token_revoked": "Delight's token for this workspace was revoked (token_revoked).",
+    "account_inactive": "Delight's account in this workspace is inactive (account_inactive).",
 }
 SWEEP_SECONDS = 60
 # Slack retries a failed event delivery three times within minutes; a day is ample.

@@ -15,7 +15,7 @@ from waitress.server import create_server
 from bot.app import Runtime, build
 from bot.settings import Settings
 from tests.blockkit import assert_valid_call
-from tests.fake_slack import FakeSlack
+from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, FakeSlack
 from tests.slack_requests import SlackSender
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -30,6 +30,9 @@ def no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "SLACK_APP_TOKEN",
         "SLACK_CLIENT_ID",
         "SLACK_CLIENT_SECRET",
+        "SLACK_REDIRECT_URI",
+        "SLACK_SCOPES",
+        "SLACK_USER_SCOPES",
         "SLACK_API_URL",
         "DELIGHT_PSEUDONYM_KEY",
     ):
@@ -77,12 +80,18 @@ def make_settings(slack: FakeSlack, db_path: Path, **overrides: object) -> Setti
     return Settings(**values)
 
 
+# Multi-workspace mode: no bot token; workspaces install through the fake's oauth.v2.access.
+OAUTH = {"bot_token": None, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+
+
 @dataclass
 class Running:
     runtime: Runtime
     sender: SlackSender
     slack: FakeSlack
     clock: FakeClock
+    # http://127.0.0.1:<port>, for the pages that are not Slack's requests.
+    base_url: str = ""
 
     def settle(self) -> None:
         """Wait until pending live-tally updates have reached the fake Slack."""
@@ -90,9 +99,13 @@ class Running:
 
 
 @contextmanager
-def serve(slack: FakeSlack, clock, db_path: Path) -> Iterator[Running]:
-    """Start the real app (scheduler included) on waitress at 127.0.0.1; stop it afterwards."""
-    runtime = build(make_settings(slack, db_path), clock=clock, refresh_interval=0.05)
+def serve(slack: FakeSlack, clock, db_path: Path, **overrides: object) -> Iterator[Running]:
+    """Start the real app (scheduler included) on waitress at 127.0.0.1; stop it afterwards.
+
+    ``overrides`` change the settings, e.g. ``**OAUTH`` for multi-workspace mode.
+    """
+    settings = make_settings(slack, db_path, **overrides)
+    runtime = build(settings, clock=clock, refresh_interval=0.05)
     runtime.start()
     server = create_server(runtime.web, host="127.0.0.1", port=0, threads=8)
     stopping = threading.Event()
@@ -107,13 +120,22 @@ def serve(slack: FakeSlack, clock, db_path: Path) -> Iterator[Running]:
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{server.effective_port}/slack/events"
+    base_url = f"http://127.0.0.1:{server.effective_port}"
+    sender = SlackSender(f"{base_url}/slack/events", SIGNING_SECRET, slack.response_url())
     try:
-        yield Running(runtime, SlackSender(url, SIGNING_SECRET, slack.response_url()), slack, clock)
+        yield Running(runtime, sender, slack, clock, base_url)
     finally:
         stopping.set()
-        server.close()
+        # Close the server on its own loop thread: the pull wakes its select() at once, where
+        # a close from here would leave it waiting out its 1 s timeout. The trigger's lock is
+        # held until the pull has written, so the loop can't run the close (which closes the
+        # trigger's pipe) before that, even when a finished response wakes it first.
+        trigger = server.trigger
+        with trigger.lock:
+            trigger.thunks.append(server.close)
+            trigger.pull_trigger()
         thread.join(5)
+        server.close()  # nothing left to do when the loop closed it
         runtime.close()
 
 
@@ -122,5 +144,14 @@ def running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Runn
     with serve(slack, clock, tmp_path / "delight.db") as app:
         yield app
     # Every message, update and view the app sent during the test would be accepted by Slack.
+    for call in list(slack.calls):
+        assert_valid_call(call)
+
+
+@pytest.fixture
+def oauth_running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Running]:
+    """The app in multi-workspace mode; no workspace is installed yet."""
+    with serve(slack, clock, tmp_path / "delight.db", **OAUTH) as app:
+        yield app
     for call in list(slack.calls):
         assert_valid_call(call)

@@ -2,10 +2,17 @@
 
 The app under test talks to it through slack_sdk's real ``WebClient`` (``base_url``), and
 Bolt's ``respond()`` reaches it through ``response_url``s that point here.
+
+Tokens: ``oauth.v2.access`` hands out a bot token per workspace (for a code from
+``oauth_code``, or a refresh token when rotation is on), and ``auth.test`` answers for the
+workspace the token belongs to. A token the fake never issued counts as the single workspace
+``TEAM_ID``'s (the bot token of single-workspace mode); a retired one (refreshed away, revoked)
+is refused like Slack refuses it.
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import threading
@@ -15,6 +22,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 TEAM_ID = "T0TEAM"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret-0123456789"
+APP_ID = "A0DELIGHT"
+SCOPES = "commands,chat:write,channels:read,groups:read"
+# Slack's rotating bot tokens last 12 hours.
+TOKEN_SECONDS = 43200
 
 
 @dataclass
@@ -22,6 +35,25 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None = None
+
+
+@dataclass
+class Workspace:
+    """An installed workspace, as the fake's OAuth sees it."""
+
+    team_id: str
+    enterprise_id: str | None = None
+    rotating: bool = False
+    # How long the first token lasts (rotation only); refreshed tokens last TOKEN_SECONDS.
+    expires_in: int = TOKEN_SECONDS
+
+    @property
+    def bot_user_id(self) -> str:
+        return f"U{self.team_id}BOT"
+
+    @property
+    def bot_id(self) -> str:
+        return f"B{self.team_id}BOT"
 
 
 @dataclass
@@ -38,8 +70,14 @@ class FakeSlack:
         self._faults: dict[str, Fault] = {}
         # Who is in which channel, for users.conversations and conversations.info.
         self.members: dict[str, set[str]] = {}
+        # OAuth: codes waiting to be exchanged, live tokens, refresh tokens not yet spent.
+        self._codes: dict[str, Workspace] = {}
+        self._tokens: dict[str, Workspace] = {}
+        self._refresh_tokens: dict[str, Workspace] = {}
+        self._retired: dict[str, str] = {}
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
+        self._serial = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -66,6 +104,43 @@ class FakeSlack:
             self.calls.clear()
             self._faults.clear()
             self.members.clear()
+            self._codes.clear()
+            self._tokens.clear()
+            self._refresh_tokens.clear()
+            self._retired.clear()
+
+    def oauth_code(
+        self,
+        team_id: str,
+        enterprise_id: str | None = None,
+        rotating: bool = False,
+        expires_in: int = TOKEN_SECONDS,
+    ) -> str:
+        """A one-time code, as Slack hands the installer's browser to the redirect URL."""
+        code = f"code-{team_id}-{next(self._serial)}"
+        with self._cond:
+            self._codes[code] = Workspace(team_id, enterprise_id, rotating, expires_in)
+        return code
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """The workspace's live bot tokens, oldest first."""
+        with self._cond:
+            return [t for t, w in self._tokens.items() if w.team_id == team_id]
+
+    def retire(self, token: str, error: str = "token_expired") -> None:
+        """From now on, calls with ``token`` fail with ``error`` (expired, or revoked)."""
+        with self._cond:
+            self._tokens.pop(token, None)
+            self._retired[token] = error
+
+    def uninstall(self, team_id: str) -> None:
+        """What Slack does on uninstall: the workspace's tokens stop working."""
+        for token in self.tokens_of(team_id):
+            self.retire(token, "invalid_auth")
+        with self._cond:
+            for refresh, workspace in list(self._refresh_tokens.items()):
+                if workspace.team_id == team_id:
+                    del self._refresh_tokens[refresh]
 
     def join(self, channel: str, *users: str) -> None:
         """Put ``users`` in ``channel`` (Delight itself is always counted in as well)."""
@@ -115,15 +190,35 @@ class FakeSlack:
 
     def _answer(self, call: Call) -> dict[str, Any]:
         p = call.params
+        if call.method == "oauth.v2.access":
+            return self._oauth_access(p)
+        if call.method != "response_url":
+            if call.token is None:
+                return {"ok": False, "error": "not_authed"}
+            if call.token in self._retired:
+                return {"ok": False, "error": self._retired[call.token]}
         if call.method == "auth.test":
+            workspace = self._tokens.get(str(call.token))
+            if workspace is None:  # the single workspace's own bot token
+                return {
+                    "ok": True,
+                    "url": "https://fake.slack.test/",
+                    "team": "Fake",
+                    "user": "delight",
+                    "team_id": TEAM_ID,
+                    "user_id": "U0BOT",
+                    "bot_id": "B0BOT",
+                }
             return {
                 "ok": True,
-                "url": "https://fake.slack.test/",
-                "team": "Fake",
+                "url": f"https://{workspace.team_id.lower()}.fake.slack.test/",
+                "team": f"Team {workspace.team_id}",
                 "user": "delight",
-                "team_id": TEAM_ID,
-                "user_id": "U0BOT",
-                "bot_id": "B0BOT",
+                "team_id": workspace.team_id,
+                "user_id": workspace.bot_user_id,
+                "bot_id": workspace.bot_id,
+                "enterprise_id": workspace.enterprise_id,
+                "is_enterprise_install": False,
             }
         if call.method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
@@ -155,6 +250,45 @@ class FakeSlack:
             return {"ok": True, "view": {"id": "V0VIEW", **(p.get("view") or {})}}
         return {"ok": True}
 
+    def _oauth_access(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Exchange a code (an install) or a refresh token (rotation) for a bot token."""
+        if p.get("client_id") != CLIENT_ID:
+            return {"ok": False, "error": "invalid_client_id"}
+        if p.get("client_secret") != CLIENT_SECRET:
+            return {"ok": False, "error": "bad_client_secret"}
+        if p.get("grant_type") == "refresh_token":
+            workspace = self._refresh_tokens.pop(str(p.get("refresh_token")), None)
+            if workspace is None:  # unknown, or already spent: Slack spends it once
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return self._grant(workspace, TOKEN_SECONDS)
+        workspace = self._codes.pop(str(p.get("code")), None)
+        if workspace is None:
+            return {"ok": False, "error": "invalid_code"}
+        grant = self._grant(workspace, workspace.expires_in)
+        return {**grant, "authed_user": {"id": "U0INSTALLER"}, "is_enterprise_install": False}
+
+    def _grant(self, workspace: Workspace, expires_in: int) -> dict[str, Any]:
+        n = next(self._serial)
+        prefix = "xoxe.xoxb-1" if workspace.rotating else "xoxb"
+        token = f"{prefix}-{workspace.team_id}-{n}"
+        self._tokens[token] = workspace
+        enterprise = workspace.enterprise_id
+        grant: dict[str, Any] = {
+            "ok": True,
+            "app_id": APP_ID,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": SCOPES,
+            "bot_user_id": workspace.bot_user_id,
+            "team": {"id": workspace.team_id, "name": f"Team {workspace.team_id}"},
+            "enterprise": {"id": enterprise, "name": f"Org {enterprise}"} if enterprise else None,
+        }
+        if workspace.rotating:
+            refresh = f"xoxe-1-{workspace.team_id}-{n}"
+            self._refresh_tokens[refresh] = workspace
+            grant.update(refresh_token=refresh, expires_in=expires_in)
+        return grant
+
     def _users_conversations(self, p: dict[str, Any]) -> dict[str, Any]:
         """The person's channels, paginated with Slack's cursor like the real method."""
         user, limit = str(p.get("user")), int(p.get("limit") or 100)
@@ -180,7 +314,11 @@ class FakeSlack:
                 else:
                     params = {k: _maybe_json(v[0]) for k, v in parse_qs(raw).items()}
                 auth = self.headers.get("Authorization", "")
-                token = auth.removeprefix("Bearer ") or params.get("token")
+                token = auth.removeprefix("Bearer ") or params.get("token") or None
+                if auth.startswith("Basic "):  # oauth.v2.access: the app's id and secret
+                    user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+                    params.update(client_id=user, client_secret=password)
+                    token = None
                 if self.path.startswith("/api/"):
                     method = self.path.removeprefix("/api/").split("?")[0]
                 else:

@@ -154,9 +154,18 @@ def test_restart_catches_up_a_missed_poll_only_the_same_day(
 
 
 def post_and_answer(running: Running, answers: list[str]) -> tuple[int, str]:
+    before = len(running.slack.calls_to("chat.postMessage"))
     running.sender.command("poll")
-    call = running.slack.wait_for("chat.postMessage")[-1]
-    block_id = call.params["blocks"][2]["block_id"]
+
+    def new_poll() -> dict | None:
+        for call in running.slack.calls_to("chat.postMessage")[before:]:
+            for block in call.params.get("blocks") or []:
+                if block["type"] == "actions":
+                    return block
+        return None
+
+    eventually(lambda: new_poll() is not None)
+    block_id = new_poll()["block_id"]
     for n, value in enumerate(answers):
         assert running.sender.click(block_id, value, user=f"U{n}").status == 200
     running.settle()

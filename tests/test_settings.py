@@ -200,3 +200,80 @@ def test_damaged_key_file_is_refused(tmp_path: Path) -> None:
     key_path_for(db_path).write_text("short\n", encoding="ascii")
     with pytest.raises(ValueError, match="damaged"):
         load_or_create_key(db_path)
+
+
+# Multi-workspace installs (OAuth)
+
+CLIENT_ID = "1234567890.0987654321"
+CLIENT_SECRET = "abcdef0123456789-client-LEAKME"
+OAUTH = {
+    "SLACK_CLIENT_ID": CLIENT_ID,
+    "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+    "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+}
+
+
+def test_client_id_and_secret_mean_multi_workspace_mode_without_a_bot_token() -> None:
+    settings = Settings.from_env(OAUTH)
+    assert settings == Settings(
+        bot_token=None,
+        signing_secret=SIGNING_SECRET,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+    )
+    assert settings.oauth is True and settings.socket_mode is False
+    assert Settings.from_env(MINIMAL).oauth is False
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "https://delight.example.com/slack/oauth_redirect",
+        "https://example.com/delight/slack/oauth_redirect",  # behind a path-prefixing proxy
+        "http://localhost:3000/slack/oauth_redirect",
+    ],
+)
+def test_redirect_uri_accepted(redirect_uri: str) -> None:
+    env = {**OAUTH, "SLACK_REDIRECT_URI": f" {redirect_uri} "}
+    assert Settings.from_env(env).redirect_uri == redirect_uri
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({**OAUTH, "SLACK_BOT_TOKEN": BOT_TOKEN}, "SLACK_BOT_TOKEN"),
+        ({**OAUTH, "SLACK_CLIENT_SECRET": " "}, "SLACK_CLIENT_SECRET"),
+        ({**MINIMAL, "SLACK_CLIENT_SECRET": CLIENT_SECRET}, "SLACK_CLIENT_ID"),
+        ({**MINIMAL, "SLACK_CLIENT_ID": CLIENT_ID}, "SLACK_CLIENT_SECRET"),
+        ({**OAUTH, "SLACK_CLIENT_ID": "LEAKME-secret-pasted-as-id"}, "SLACK_CLIENT_ID"),
+        ({**OAUTH, "SLACK_APP_TOKEN": APP_TOKEN}, "SLACK_APP_TOKEN"),
+        ({**OAUTH, "SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+        ({**MINIMAL, "SLACK_REDIRECT_URI": "https://x.test/slack/oauth_redirect"}, "REDIRECT"),
+        ({**OAUTH, "SLACK_REDIRECT_URI": "http://delight.test/slack/oauth_redirect"}, "REDIRECT"),
+        ({**OAUTH, "SLACK_REDIRECT_URI": "https://delight.test/oauth"}, "SLACK_REDIRECT_URI"),
+        ({**OAUTH, "SLACK_REDIRECT_URI": "https:///slack/oauth_redirect"}, "REDIRECT_URI"),
+        ({**OAUTH, "SLACK_REDIRECT_URI": "https://d.test/slack/oauth_redirect?x=1"}, "REDIRECT"),
+    ],
+)
+def test_bad_oauth_setting_raises_error_naming_it(env: dict, variable: str) -> None:
+    with pytest.raises(SettingsError, match=variable) as raised:
+        Settings.from_env(env)
+    assert "LEAKME" not in str(raised.value)
+
+
+def test_neither_bot_token_nor_client_says_how_to_set_either() -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"SLACK_SIGNING_SECRET": SIGNING_SECRET})
+    message = str(raised.value)
+    assert "SLACK_BOT_TOKEN" in message and "SLACK_CLIENT_ID" in message
+
+
+def test_repr_in_oauth_mode_never_shows_the_client_secret() -> None:
+    settings = Settings.from_env(
+        {**OAUTH, "SLACK_REDIRECT_URI": "https://d.test/slack/oauth_redirect"}
+    )
+    assert CLIENT_SECRET not in repr(settings) and "LEAKME" not in str(settings)
+    assert repr(settings) == (
+        "Settings(mode=http, installs=oauth, api_url='https://slack.com/api/', "
+        "db_path='delight.db', port=3000, default_tz='UTC')"
+    )
