@@ -2,7 +2,6 @@
 
     .venv/bin/python bench/history.py [--channels 1000] [--people 50] [--days 260] [--scale 1]
         [--sample 20] [--repeat 20] [--cold] [--db PATH] [--keep] [--reuse]
-        [--try-index [CANDIDATE ...]]
 
 A synthetic year goes into a database created by the app's own ``Storage`` (so the schema,
 migrations and indexes are the app's): ``--channels`` channels of ``--people`` people each,
@@ -32,12 +31,11 @@ weekly digest job meets on a host whose RAM does not hold the file.
 Also printed: rows loaded and load time, the database's size on disk after a checkpoint
 (main file and -wal, and the largest tables and indexes), and ``EXPLAIN QUERY PLAN`` of the
 SQL that ``daily_totals``, ``wins_between``, ``win_count`` and ``channel_profile`` actually
-run (captured with a trace callback, parameters inlined). ``--try-index`` applies each of
-``CANDIDATES`` (the body of the migration that would add it) to its own copy of the shared
-database and measures the copies in the same rounds, so the gain is a ratio in the same run;
-the database itself always keeps exactly the app's schema.
+run (captured with a trace callback, parameters inlined). Its first run
+(before migration m006) showed ``daily_totals`` reading the answers table beside its index;
+m006 made both answers and polls covered.
 
-``--db PATH`` puts the database there (baselines and copies in ``<stem>-bench/`` beside it);
+``--db PATH`` puts the database there (the baselines in ``<stem>-bench/`` beside it);
 everything is deleted afterwards unless ``--keep``. ``--reuse`` measures a kept ``--db``
 again without loading it (pass the same --channels/--people/--days/--scale).
 """
@@ -59,9 +57,6 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -110,51 +105,6 @@ WIN_KINDS = list(WinKind)
 WIN_WEIGHTS = [3, 4, 2, 3]  # new, kept, internal, other
 WINS_PER_DAY = ([0, 1, 2], [55, 35, 10])  # about 2.75 a week
 SKIPS_PER_YEAR = 4
-
-
-def answers_index(db: Database) -> None:
-    # daily_totals reads every answer of the polls it sums; the primary key's index has no
-    # ``count``, so each answer costs a lookup in the table. This index answers it alone.
-    db["answers"].create_index(["poll_id", "person", "count"])
-
-
-def polls_index(db: Database) -> None:
-    # The polls side of the same join: ``message_ts`` and ``threshold`` are only in the table.
-    db["polls"].create_index(["team_id", "channel_id", "local_date", "message_ts", "threshold"])
-
-
-def both_indexes(db: Database) -> None:
-    answers_index(db)
-    polls_index(db)
-
-
-def answers_without_rowid(db: Database) -> None:
-    # The same covering order as answers_index, without a second copy of every answer: the
-    # rows live in the primary key's b-tree. A table rebuild rather than an index; statement
-    # by statement (executescript would commit the migration's transaction half-way).
-    db.execute(
-        "CREATE TABLE answers_new (poll_id INTEGER REFERENCES polls(id), person TEXT,"
-        " count INTEGER NOT NULL, PRIMARY KEY (poll_id, person)) WITHOUT ROWID"
-    )
-    db.execute("INSERT INTO answers_new SELECT poll_id, person, count FROM answers")
-    db.execute("DROP TABLE answers")
-    db.execute("ALTER TABLE answers_new RENAME TO answers")
-
-
-def without_rowid_and_polls_index(db: Database) -> None:
-    answers_without_rowid(db)
-    polls_index(db)
-
-
-# What --try-index tries, each on its own copy of the shared database, applied as the
-# migration that would add it (``m006_<name>``, in a transaction, recorded like m001..m005).
-CANDIDATES: dict[str, Callable[[Database], None]] = {
-    "answers-index": answers_index,
-    "polls-index": polls_index,
-    "both-indexes": both_indexes,
-    "answers-without-rowid": answers_without_rowid,
-    "without-rowid-polls-index": without_rowid_and_polls_index,
-}
 
 
 # The synthetic year
@@ -349,17 +299,6 @@ def disk_size(path: Path) -> tuple[int, int, list[tuple[str, int]]]:
     return path.stat().st_size, wal.stat().st_size if wal.exists() else 0, parts
 
 
-def bytes_in_use(path: Path) -> int:
-    """The main file less its free pages (what VACUUM would leave)."""
-    conn = sqlite3.connect(path)
-    pages, free, size = (
-        conn.execute(f"PRAGMA {pragma}").fetchone()[0]
-        for pragma in ("page_count", "freelist_count", "page_size")
-    )
-    conn.close()
-    return (pages - free) * size
-
-
 # Measuring
 
 
@@ -492,8 +431,7 @@ def ratio(samples: Samples, top: str, bottom: str, op: str) -> tuple[float, floa
 
 
 def print_table(samples: Samples, labels: dict[str, str]) -> None:
-    """One row per operation and database: the shared one against the one-channel baseline,
-    each candidate against the shared one as it is."""
+    """One row per operation and database: the shared one against the one-channel baseline."""
     print(
         f"{'operation':37} {'database':>28} {'p50 ms':>7} {'p95 ms':>7} "
         f"{'render p50':>10} {'render p95':>10}  ratio p50 / p95"
@@ -503,13 +441,9 @@ def print_table(samples: Samples, labels: dict[str, str]) -> None:
             p50, p95, r50, r95 = stats(samples, variant, op)
             if variant == "single":
                 note = "baseline"
-            elif variant == "shared":
+            else:
                 note = "{:.2f}x / {:.2f}x the baseline".format(
                     *ratio(samples, variant, "single", op)
-                )
-            else:
-                note = "{:.2f}x / {:.2f}x faster than without".format(
-                    *ratio(samples, "shared", variant, op)
                 )
             print(
                 f"{LABELS[op]:37} {label:>28} {p50:7.2f} {p95:7.2f} {r50:10.3f} {r95:10.3f}  {note}"
@@ -600,18 +534,9 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="measure an existing --db (same flags), no load"
     )
-    parser.add_argument(
-        "--try-index",
-        nargs="*",
-        choices=list(CANDIDATES),
-        metavar="CANDIDATE",
-        help=f"also measure each of these on a copy of the database (none named: all of "
-        f"{', '.join(CANDIDATES)})",
-    )
     args = parser.parse_args()
     if args.reuse and args.db is None:
         parser.error("--reuse needs --db")
-    candidates = [] if args.try_index is None else args.try_index or list(CANDIDATES)
 
     n_channels = max(1, round(args.channels * args.scale))
     days = working_days(args.days)
@@ -621,7 +546,7 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="delight-history-")) if args.db is None else None
     path = workdir / "history.db" if workdir else args.db.resolve()
-    side = (workdir or path.parent) / f"{path.stem}-bench"  # baselines and candidate copies
+    side = (workdir or path.parent) / f"{path.stem}-bench"  # the one-channel baselines
     if path.exists() and not args.reuse:
         raise SystemExit(f"{path} exists: pass --reuse to measure it, or remove it")
     if args.reuse and not path.exists():
@@ -679,24 +604,6 @@ def main() -> None:
             f"exactly its history, loaded in {time.perf_counter() - t0:.1f} s"
         )
 
-        copies = {}
-        for name in candidates:
-            copies[name] = side / f"{path.stem}-{name}.db"
-            shutil.copyfile(path, copies[name])
-            db = Database(copies[name])
-            migration = Migrations("delight")
-            migration(name=f"m006_{name.replace('-', '_')}")(CANDIDATES[name])
-            t0 = time.perf_counter()
-            migration.apply(db)
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            took = time.perf_counter() - t0
-            db.close()
-            before, after = bytes_in_use(path) / 2**20, bytes_in_use(copies[name]) / 2**20
-            print(
-                f"candidate {name}: migrated a copy in {took:.1f} s; "
-                f"pages in use {before:,.1f} -> {after:,.1f} MiB"
-            )
-
         shared = open_delight(path)
         variants: Variants = {
             "single": {
@@ -704,8 +611,6 @@ def main() -> None:
             },
             "shared": dict.fromkeys(channel_ids, shared),
         }
-        for name, copy in copies.items():
-            variants[name] = dict.fromkeys(channel_ids, open_delight(copy))
 
         print(f"\nquery plans at {n_channels:,} channels (channel {channel_ids[0]}):")
         scanning = print_plans(query_plans(shared.storage, channel_ids[0]))
@@ -714,11 +619,6 @@ def main() -> None:
             if not scanning
             else f"  SCANS: {', '.join(sorted(set(scanning)))}"
         )
-        for name in copies:
-            print(f"with {name}:")
-            plans = query_plans(variants[name][channel_ids[0]].storage, channel_ids[0])
-            print_plans({"daily_totals": plans["daily_totals"]}, sql=False)
-
         print(
             f"\n{len(sampled)} random channels x {args.repeat} rounds (after 1 warm-up), "
             f"{len(sampled) * args.repeat} runs per operation and database, interleaved; "
@@ -726,7 +626,6 @@ def main() -> None:
         )
         samples = measure(variants, channel_ids, args.repeat, args.cold)
         labels = {"single": "1 channel", "shared": f"{n_channels:,} channels"}
-        labels |= {name: f"+ {name}" for name in copies}
         print_table(samples, labels)
         print(summary(samples, n_channels, args.cold))
     finally:
