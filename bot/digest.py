@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.calendar import Week
@@ -32,7 +32,7 @@ class Digest:
     customer: str | None = None
     # Share of the channel's members who answered on an average poll day, in percent.
     response_rate: int | None = None
-    threshold: int = field(default=DEFAULT_THRESHOLD)
+    threshold: int = DEFAULT_THRESHOLD
 
     @property
     def change(self) -> int:

@@ -88,7 +88,7 @@ def serve(settings: Settings) -> None:
 
             handler = SocketModeHandler(runtime.app, settings.app_token)
             stopped = threading.Event()
-            _on_stop_signals(lambda: stopped.set())
+            _on_stop_signals(stopped.set)
             logger.info("starting mode=socket")
             handler.connect()
             stopped.wait()

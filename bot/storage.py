@@ -229,7 +229,8 @@ class Storage:
     def _set_channel_value(
         self, column: str, team_id: str, channel_id: str, value: object, tz: str
     ) -> None:
-        assert column in _CHANNEL_VALUES, column
+        if column not in _CHANNEL_VALUES:  # the name goes into SQL: only known columns
+            raise ValueError(f"not a channel setting: {column}")
         self._db.execute(
             f"INSERT INTO channels (team_id, channel_id, tz, {column}) VALUES (?, ?, ?, ?)"
             f" ON CONFLICT (team_id, channel_id) DO UPDATE SET {column} = excluded.{column}",

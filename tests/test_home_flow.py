@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from datetime import timedelta
 
 import pytest
 
@@ -148,8 +150,6 @@ def test_only_a_revoked_bot_token_means_uninstalled(event: dict, removed: bool) 
 
 
 def wait_until(condition, timeout: float = 5.0) -> None:
-    import time
-
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
@@ -172,8 +172,6 @@ def test_redelivered_events_have_no_second_effect(running: Running) -> None:
 
 
 def test_old_event_ids_are_forgotten(running: Running) -> None:
-    from datetime import timedelta
-
     storage = running.runtime.storage
     assert storage.first_delivery("EvOld", running.clock() - timedelta(days=2))
     assert not storage.first_delivery("EvOld", running.clock())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -224,17 +224,13 @@ def test_forget_me_leaves_other_workspaces_alone(running: Running) -> None:
     poll_id, _ = post_poll_anywhere(running)
     answer(running, poll_id, "5", users="A")
     storage = running.runtime.storage
-    other = storage.claim_poll("T0OTHER", "C0X", date(2026, 11, 18), running.clock(), _minute())
+    other = storage.claim_poll(
+        "T0OTHER", "C0X", date(2026, 11, 18), running.clock(), timedelta(minutes=1)
+    )
     storage.set_poll_message(other[0].id, "1.1")
     storage.record_answer(other[0].id, running.runtime.delight._pseudonym("T0OTHER", "UA"), 2)
     running.sender.command("forget me", user="UA")
     assert storage.poll_total(other[0].id).responders == 1
-
-
-def _minute():
-    from datetime import timedelta
-
-    return timedelta(minutes=1)
 
 
 @pytest.mark.parametrize("text", ["forget", "forget everyone", "forget U0BOB"])
