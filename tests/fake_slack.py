@@ -15,7 +15,9 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import math
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,6 +37,17 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None = None
+    # What the fake answered: 200, or 429 when rate limited, or a fault's status.
+    status: int = 200
+    # The fake's monotonic time when the call arrived.
+    at: float = 0.0
+    # Answered with ``ok: false``.
+    failed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Slack acted on the call (a post that was answered ok was posted)."""
+        return self.status == 200 and not self.failed
 
 
 @dataclass
@@ -64,10 +77,49 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Limit:
+    """Slack's limits on a method: about one call per second per channel, and a workspace-wide
+    rate with a burst above that (GCRA: a call is refused while it is too early).
+    """
+
+    per_channel: float | None
+    rate: float | None
+    burst: int
+    # Slack's clocks and ours disagree a little: a call this much early still passes.
+    slack: float = 0.15
+    refused: int = 0
+    _channel_next: dict[tuple[str, str], float] = field(default_factory=dict)
+    _workspace_tat: dict[str, float] = field(default_factory=dict)
+
+    def admit(self, team: str, channel: str, now: float) -> float:
+        """0 if the call may go through (and count it), else seconds until it may."""
+        wait = 0.0
+        key = (team, channel)
+        if self.per_channel:
+            wait = max(wait, self._channel_next.get(key, 0.0) - self.slack - now)
+        if self.rate:
+            interval = 1 / self.rate
+            tat = self._workspace_tat.get(team, now)
+            wait = max(wait, tat - (self.burst - 1) * interval - self.slack - now)
+        if wait > 0:
+            self.refused += 1
+            return wait
+        if self.per_channel:
+            self._channel_next[key] = now + 1 / self.per_channel
+        if self.rate:
+            self._workspace_tat[team] = max(self._workspace_tat.get(team, now), now) + 1 / self.rate
+        return 0.0
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._faults: dict[str, Fault] = {}
+        self._limits: dict[str, Limit] = {}
+        # method -> [how many more connections to drop, before or after acting on the call]
+        self._drops: dict[str, list] = {}
+        self._delays: dict[str, float] = {}
         # Who is in which channel, for users.conversations and conversations.info.
         self.members: dict[str, set[str]] = {}
         # OAuth: codes waiting to be exchanged, live tokens, refresh tokens not yet spent.
@@ -103,6 +155,9 @@ class FakeSlack:
         with self._cond:
             self.calls.clear()
             self._faults.clear()
+            self._limits.clear()
+            self._drops.clear()
+            self._delays.clear()
             self.members.clear()
             self._codes.clear()
             self._tokens.clear()
@@ -159,6 +214,50 @@ class FakeSlack:
         with self._cond:
             self._faults[method] = Fault(error, status, times, headers or {})
 
+    def limit(
+        self,
+        method: str,
+        per_channel: float | None = 1.0,
+        rate: float | None = None,
+        burst: int = 1,
+    ) -> Limit:
+        """Rate-limit ``method`` like Slack: ``per_channel`` calls/s in one channel, and
+        ``rate`` calls/s per workspace after a ``burst``. A refused call gets HTTP 429,
+        ``ratelimited`` and a ``Retry-After`` in whole seconds, and has no effect.
+        """
+        with self._cond:
+            self._limits[method] = Limit(per_channel, rate, burst)
+            return self._limits[method]
+
+    def drop(self, method: str, times: int = 1, after: bool = False) -> None:
+        """Close the connection of the next ``times`` calls to ``method`` without an answer.
+
+        ``after=False``: the call never reached Slack (nothing happened). ``after=True``: Slack
+        acted on it and the answer was lost on the way back.
+        """
+        with self._cond:
+            self._drops[method] = [times, after]
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer ``method`` only after ``seconds`` (until reset)."""
+        with self._cond:
+            self._delays[method] = seconds
+
+    def posted(self, channel: str | None = None) -> list[Call]:
+        """The chat.postMessage calls Slack acted on (not refused, not failed)."""
+        with self._cond:
+            return [
+                c
+                for c in self.calls
+                if c.method == "chat.postMessage"
+                and c.ok
+                and (channel is None or c.params.get("channel") == channel)
+            ]
+
+    def team_of(self, token: str | None) -> str:
+        workspace = self._tokens.get(str(token))
+        return workspace.team_id if workspace else TEAM_ID
+
     def calls_to(self, method: str) -> list[Call]:
         with self._cond:
             return [call for call in self.calls if call.method == method]
@@ -175,18 +274,41 @@ class FakeSlack:
         with self._cond:
             return [call.method for call in self.calls]
 
+    def _drop(self, method: str) -> bool | None:
+        """None: answer this call. False/True: drop its connection before/after acting."""
+        with self._cond:
+            drop = self._drops.get(method)
+            if drop is None:
+                return None
+            drop[0] -= 1
+            if drop[0] <= 0:
+                del self._drops[method]
+            return drop[1]
+
     def _record(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any]]:
         with self._cond:
+            call.at = time.monotonic()
             self.calls.append(call)
             self._cond.notify_all()
+            limit = self._limits.get(call.method)
+            if limit is not None:
+                channel = str(call.params.get("channel"))
+                wait = limit.admit(self.team_of(call.token), channel, call.at)
+                if wait > 0:
+                    call.status = 429
+                    retry_after = {"Retry-After": str(max(1, math.ceil(wait)))}
+                    return 429, retry_after, {"ok": False, "error": "ratelimited"}
             fault = self._faults.get(call.method)
             if fault is not None:
                 if fault.times is not None:
                     fault.times -= 1
                     if fault.times <= 0:
                         del self._faults[call.method]
+                call.status, call.failed = fault.status, True
                 return fault.status, fault.headers, {"ok": False, "error": fault.error}
-            return 200, {}, self._answer(call)
+            answer = self._answer(call)
+            call.failed = not answer.get("ok")
+            return 200, {}, answer
 
     def _answer(self, call: Call) -> dict[str, Any]:
         p = call.params
@@ -324,7 +446,18 @@ class FakeSlack:
                 else:
                     method = "response_url"
                     params["_path"] = self.path
-                status, headers, body = fake._record(Call(method, params, token))
+                drop = fake._drop(method)
+                if drop is False:
+                    self.close_connection = True
+                    return
+                delay = fake._delays.get(method)
+                if delay:
+                    time.sleep(delay)
+                call = Call(method, params, token)
+                status, headers, body = fake._record(call)
+                if drop is True:
+                    self.close_connection = True
+                    return
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 for name, value in headers.items():
