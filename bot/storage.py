@@ -312,6 +312,18 @@ class Storage:
             [_LONG_AGO, poll_id],
         )
 
+    def release_orphaned_claims(self) -> int:
+        """At start-up, give up every claim whose message was never recorded.
+
+        Only one process posts polls, so at start no post is in flight: such a claim was left
+        by a process that died mid-post, and the catch-up takes it over at once instead of
+        waiting for it to go stale. Returns how many were released.
+        """
+        return self._db.execute(
+            "UPDATE polls SET claimed_at = ? WHERE message_ts IS NULL AND claimed_at != ?",
+            [_LONG_AGO, _LONG_AGO],
+        ).rowcount
+
     def get_poll(self, poll_id: int) -> Poll | None:
         found = self._poll_where("id = ?", [poll_id], required=False)
         return found[0] if found else None

@@ -72,6 +72,9 @@ class Jobs:
 
     def start(self) -> None:
         """Start firing, rebuild every channel's jobs, and catch up on what was missed."""
+        orphans = self.storage.release_orphaned_claims()
+        if orphans:
+            logger.warning("taking over %d poll(s) left unposted by a stopped process", orphans)
         self.scheduler.start()
         self.scheduler.add_job(
             self.sweep, "interval", seconds=SWEEP_SECONDS, id=SWEEP_JOB, replace_existing=True

@@ -153,6 +153,25 @@ def test_restart_catches_up_a_missed_poll_only_the_same_day(
     assert len(slack.calls_to("chat.postMessage")) == posts
 
 
+def test_restart_posts_a_poll_whose_process_died_mid_post(slack: FakeSlack, tmp_path: Path) -> None:
+    """A fresh claim with no message: the process died before Slack answered. The restart
+    takes it over at once, rather than leaving the channel without its poll for the day."""
+    from bot.storage import Storage
+
+    db = tmp_path / "delight.db"
+    due = datetime(2026, 11, 18, 17, 0, 30, tzinfo=UTC)
+    with restart_at(slack, db, datetime(2026, 11, 18, 9, 0, tzinfo=UTC)) as app:
+        app.sender.command("schedule 17:00")
+    storage = Storage(db)
+    storage.claim_poll(TEAM_ID, CHANNEL, date(2026, 11, 18), due, timedelta(minutes=2))
+    storage.close()
+    with restart_at(slack, db, due + timedelta(seconds=5)) as app:
+        eventually(lambda: len(slack.posted(CHANNEL)) == 1)
+        poll = app.runtime.storage.poll_on(TEAM_ID, CHANNEL, date(2026, 11, 18))
+        eventually(lambda: app.runtime.storage.get_poll(poll.id).message_ts is not None)
+    assert len(slack.posted(CHANNEL)) == 1
+
+
 def post_and_answer(running: Running, answers: list[str]) -> tuple[int, str]:
     before = len(running.slack.calls_to("chat.postMessage"))
     running.sender.command("poll")
