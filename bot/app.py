@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.calendar import Clock, system_clock
 from bot.delight import Delight
 from bot.installs import Installs
+from bot.pacing import CHANNEL_INTERVAL, Pacer
 from bot.pseudonym import Pseudonymizer, load_or_create_key
 from bot.requestlog import RequestLog, WsgiApp
 from bot.settings import Settings
@@ -24,7 +25,7 @@ from bot.storage import Storage
 from bot.web import DelightWeb
 from handlers import register_listeners
 from schedules.commands import ScheduleCommands
-from schedules.jobs import Jobs
+from schedules.jobs import Jobs, new_scheduler, scheduled_later
 
 LISTENER_THREADS = 16
 # Ephemeral thank-yous go out from their own threads, so a listener never waits on Slack's
@@ -93,7 +94,10 @@ def slack_client(settings: Settings, token: str | None) -> WebClient:
 
 
 def build(
-    settings: Settings, clock: Clock = system_clock, refresh_interval: float = 1.5
+    settings: Settings,
+    clock: Clock = system_clock,
+    refresh_interval: float = 1.5,
+    channel_interval: float = CHANNEL_INTERVAL,
 ) -> Runtime:
     storage = Storage(settings.db_path)
     key = (
@@ -107,6 +111,7 @@ def build(
         if settings.oauth
         else None
     )
+    scheduler = new_scheduler()
     delight = Delight(
         storage,
         client_for=installs.workspaces.client_for if installs else lambda _team_id: client,
@@ -114,8 +119,10 @@ def build(
         clock=clock,
         default_tz=settings.default_tz,
         refresh_interval=refresh_interval,
+        pacer=Pacer(settings.post_rate, settings.post_burst, channel_interval),
+        later=scheduled_later(scheduler),
     )
-    jobs = Jobs(delight, storage, clock)
+    jobs = Jobs(delight, storage, clock, scheduler)
     schedule_commands = ScheduleCommands(storage, jobs, clock, settings.default_tz)
     listeners = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener")
     app = App(

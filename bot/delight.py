@@ -5,6 +5,7 @@ log wins, tell the team its numbers. Slack listeners and scheduled jobs both cal
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ from bot.calendar import Clock, Week, local_today
 from bot.coalesce import Coalescer
 from bot.digest import ChannelCard, build_digest, goal_progress, trend_start, weekly_trend
 from bot.models import ChannelProfile, Poll, WinKind
+from bot.pacing import Pacer
 from bot.pseudonym import Pseudonymizer
 from bot.storage import Storage
 from bot.tally import TeamTotal, is_visible, team_total
@@ -68,6 +70,15 @@ class PollFailed:
 
 PollOutcome = PollPosted | PollExists | PollFailed
 
+# Run a function after a delay in seconds, without holding up the caller (the scheduler).
+Later = Callable[[float, Callable[[], None]], None]
+
+
+def run_after(delay: float, send: Callable[[], None]) -> None:
+    """The simplest ``Later``: wait here, then run."""
+    time.sleep(delay)
+    send()
+
 
 class Delight:
     def __init__(
@@ -78,12 +89,16 @@ class Delight:
         clock: Clock,
         default_tz: str = "UTC",
         refresh_interval: float = 1.5,
+        pacer: Pacer | None = None,
+        later: Later = run_after,
     ) -> None:
         self.storage = storage
         self._client_for = client_for
         self._pseudonym = pseudonym
         self._clock = clock
         self._default_tz = default_tz
+        self.pacer = pacer or Pacer(rate=8.0, burst=20)
+        self._later = later
         self.refresher = Coalescer(self._refresh_poll, min_interval=refresh_interval)
 
     def close(self) -> None:
@@ -100,10 +115,14 @@ class Delight:
 
     # Polls
 
-    def post_poll(self, team_id: str, channel_id: str) -> PollOutcome:
-        """Post today's poll unless the channel already has one for its local day."""
+    def post_poll(self, team_id: str, channel_id: str, paced: bool = False) -> PollOutcome:
+        """Post today's poll unless the channel already has one for its local day.
+
+        ``paced``: the caller already holds a posting slot (see ``Pacer``); otherwise this
+        waits for one.
+        """
         poll, owned = self.claim_poll(team_id, channel_id)
-        return self.publish_poll(poll) if owned else PollExists(poll)
+        return self.publish_poll(poll, paced) if owned else PollExists(poll)
 
     def claim_poll(self, team_id: str, channel_id: str) -> tuple[Poll, bool]:
         """Reserve today's poll in the database; True if this caller must now publish it."""
@@ -113,14 +132,14 @@ class Delight:
             team_id, channel_id, day, self._clock(), STALE_CLAIM, threshold
         )
 
-    def publish_poll(self, poll: Poll) -> PollOutcome:
-        """Post a claimed poll, closing the channel's earlier polls first.
+    def publish_poll(self, poll: Poll, paced: bool = False) -> PollOutcome:
+        """Post a claimed poll, then close the channel's earlier polls.
 
-        On failure the claim is released so a later try can post it.
+        On failure the claim is released so a later try can post it, and yesterday's poll
+        goes on taking answers until today's is up.
         """
-        for earlier in self.storage.open_polls(poll.team_id, poll.channel_id):
-            if earlier.local_date < poll.local_date:
-                self.close_poll(earlier)
+        if not paced:
+            self.pacer.wait(poll.team_id, poll.channel_id)
         client = self._client_for(poll.team_id)
         message = self._poll_message(poll)
         try:
@@ -132,6 +151,9 @@ class Delight:
         ts = posted["ts"]
         # Record the message first: the permalink is a nicety and costs another round trip.
         self.storage.set_poll_message(poll.id, ts)
+        for earlier in self.storage.open_polls(poll.team_id, poll.channel_id):
+            if earlier.local_date < poll.local_date:
+                self.close_poll(earlier)
         permalink = self._permalink(client, poll.channel_id, ts)
         if permalink:
             self.storage.set_poll_message(poll.id, ts, permalink)
@@ -172,12 +194,21 @@ class Delight:
         self._post_in_thread(poll, blocks.nudge_text(minutes_left))
 
     def _post_in_thread(self, poll: Poll, text: str) -> None:
-        try:
-            self._client_for(poll.team_id).chat_postMessage(
-                channel=poll.channel_id, thread_ts=poll.message_ts, text=text
-            )
-        except SlackClientError as error:
-            logger.warning("thread reply to poll=%s failed: %s", poll.id, _error_code(error))
+        """Reply in the poll's thread at the channel's next posting slot, without waiting."""
+
+        def send() -> None:
+            try:
+                self._client_for(poll.team_id).chat_postMessage(
+                    channel=poll.channel_id, thread_ts=poll.message_ts, text=text
+                )
+            except SlackClientError as error:
+                logger.warning("thread reply to poll=%s failed: %s", poll.id, _error_code(error))
+
+        delay = self.pacer.reserve(poll.team_id, poll.channel_id)
+        if delay > 0:
+            self._later(delay, send)
+        else:
+            send()
 
     def close_expired_polls(self) -> int:
         """Close polls that have been open for the longest time allowed; returns how many."""
@@ -330,9 +361,11 @@ class Delight:
         """Delete everything stored for the workspace; returns the channels it had."""
         return self.storage.forget_team(team_id)
 
-    def post_digest(self, team_id: str, channel_id: str) -> str | None:
+    def post_digest(self, team_id: str, channel_id: str, paced: bool = False) -> str | None:
         """Post this week's digest; returns None on success or a reason it failed."""
         members = self.channel_members(team_id, channel_id)
+        if not paced:
+            self.pacer.wait(team_id, channel_id)
         try:
             self._client_for(team_id).chat_postMessage(
                 channel=channel_id, **self.digest_message(team_id, channel_id, members)

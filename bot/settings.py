@@ -44,6 +44,11 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = None
     redirect_uri: str | None = None
+    # Delight's own pace for posting in one workspace (chat.postMessage): steady posts per
+    # second, and how many may go at once before that. Slack publishes about one per second
+    # per channel and an unstated workspace limit above that; 429s remain the backstop.
+    post_rate: float = 8.0
+    post_burst: int = 20
 
     @property
     def socket_mode(self) -> bool:
@@ -121,6 +126,10 @@ class Settings:
             client_id=client_id,
             client_secret=client_secret,
             redirect_uri=redirect_uri,
+            post_rate=_number("DELIGHT_POST_RATE", get("DELIGHT_POST_RATE") or "8", 0.1, 1000),
+            post_burst=int(
+                _number("DELIGHT_POST_BURST", get("DELIGHT_POST_BURST") or "20", 1, 1000, True)
+            ),
         )
 
 
@@ -174,6 +183,18 @@ def _port(value: str) -> int:
     if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 65536:
         raise SettingsError(f"PORT must be a number from 1 to 65535, got {value!r}")
     return int(value)
+
+
+def _number(name: str, value: str, low: float, high: float, whole: bool = False) -> float:
+    kind = "a whole number" if whole else "a number"
+    problem = SettingsError(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r}")
+    try:
+        number = int(value) if whole else float(value)
+    except ValueError:
+        raise problem from None
+    if not low <= number <= high:
+        raise problem
+    return number
 
 
 def _timezone(value: str) -> str:

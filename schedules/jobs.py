@@ -11,13 +11,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from bot.calendar import Clock, Week, local_today
-from bot.delight import Delight, PollFailed
+from bot.delight import Delight, Later, PollFailed
+from bot.pacing import Pacer
 from bot.storage import Storage
 from schedules.rules import ChannelSchedule, needs_nudge, poll_closes_at
 
@@ -42,15 +46,30 @@ KEEP_EVENT_IDS = timedelta(days=1)
 RETRY_POLL_AFTER = timedelta(minutes=5)
 RETRY_DIGEST_AFTER = timedelta(minutes=15)
 SWEEP_JOB = "sweep"
+# The bounded pool that runs jobs, polls and digests of every channel included. A job never
+# waits for its posting slot on one of these threads: it is scheduled at the slot instead
+# (see Jobs.run_poll), so the threads only ever wait on Slack's answers.
+FANOUT_THREADS = 16
 
 
 def new_scheduler() -> BackgroundScheduler:
     return BackgroundScheduler(
         timezone=UTC,
+        executors={"default": ThreadPoolExecutor(FANOUT_THREADS)},
         # A firing that comes late (the machine slept, a long GC) still runs, once: whether a
         # poll is still due is decided by ChannelSchedule.poll_due, never by lateness alone.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
+
+
+def scheduled_later(scheduler: BaseScheduler) -> Later:
+    """A ``Later`` that hands the function to the scheduler, to run on its pool when due."""
+
+    def later(delay: float, run: Callable[[], None]) -> None:
+        run_date = datetime.now(UTC) + timedelta(seconds=delay)
+        scheduler.add_job(run, "date", run_date=run_date)
+
+    return later
 
 
 class Jobs:
@@ -65,6 +84,8 @@ class Jobs:
         self.storage = storage
         self.clock = clock
         self.scheduler = scheduler or new_scheduler()
+        self._pacer: Pacer = delight.pacer
+        self._later = scheduled_later(self.scheduler)
         self._lock = threading.Lock()
         # (team, channel) -> when to try again; for digests also the week it was for.
         self._poll_retries: dict[tuple[str, str], datetime] = {}
@@ -124,14 +145,28 @@ class Jobs:
                 replace_existing=True,
             )
 
-    def run_poll(self, team_id: str, channel_id: str) -> None:
-        """Post the channel's poll if one is due now and not yet posted for its local day."""
+    def run_poll(self, team_id: str, channel_id: str, paced: bool = False) -> None:
+        """Post the channel's poll if one is due now and not yet posted for its local day.
+
+        When hundreds of channels poll at the same minute, each first reserves its posting
+        slot; a job whose slot is later is scheduled again at that slot (``paced``) instead
+        of holding one of the pool's threads while it waits.
+        """
         now = self.clock()
         schedule = self.storage.schedule_for(team_id, channel_id, self._utc_today())
-        if schedule is None or schedule.poll_due(now) is None:
+        day = None if schedule is None else schedule.poll_due(now)
+        if day is None:
             return
+        if not paced:
+            existing = self.storage.poll_on(team_id, channel_id, day)
+            if existing is not None and existing.message_ts is not None:
+                return
+            delay = self._pacer.reserve(team_id, channel_id)
+            if delay > 0:
+                self._at_slot(delay, self.run_poll, team_id, channel_id)
+                return
         started = time.perf_counter()
-        outcome = self.delight.post_poll(team_id, channel_id)
+        outcome = self.delight.post_poll(team_id, channel_id, paced=True)
         if isinstance(outcome, PollFailed):
             self._failed(team_id, channel_id, outcome.code)
         else:
@@ -139,14 +174,22 @@ class Jobs:
                 self._poll_retries.pop((team_id, channel_id), None)
         _log_job("poll", team_id, channel_id, type(outcome).__name__, started)
 
-    def run_digest(self, team_id: str, channel_id: str) -> None:
-        """Post this week's digest unless it already went out (a restart, a double firing)."""
+    def run_digest(self, team_id: str, channel_id: str, paced: bool = False) -> None:
+        """Post this week's digest unless it already went out (a restart, a double firing).
+
+        Paced like ``run_poll``.
+        """
+        if not paced:
+            delay = self._pacer.reserve(team_id, channel_id)
+            if delay > 0:
+                self._at_slot(delay, self.run_digest, team_id, channel_id)
+                return
         today = self.delight.today(team_id, channel_id)
         week = Week.containing(today)
         if not self.storage.claim_digest(team_id, channel_id, week.start, self.clock()):
             return
         started = time.perf_counter()
-        failure = self.delight.post_digest(team_id, channel_id)
+        failure = self.delight.post_digest(team_id, channel_id, paced=True)
         _log_job("digest", team_id, channel_id, "failed" if failure else "posted", started)
         with self._lock:
             if failure is None:
@@ -182,6 +225,10 @@ class Jobs:
             # Only this week's digest: a week that has ended waits for no late digest.
             if Week.containing(self.delight.today(team_id, channel_id)).start == week:
                 self.run_digest(team_id, channel_id)
+
+    def _at_slot(self, delay: float, job: Callable[..., None], team_id: str, channel_id: str):
+        """Run ``job(team_id, channel_id, paced=True)`` when its reserved slot comes."""
+        self._later(delay, partial(job, team_id, channel_id, paced=True))
 
     def pending_retries(self) -> int:
         with self._lock:
