@@ -8,6 +8,9 @@ Web API; the load generator sends correctly signed button clicks (``--users`` pe
 answering one poll, all at once) and slash commands (``/delight tally``) over keep-alive
 connections. Rounds alternate between the two apps; the table shows each app's median over
 rounds, and the summary the ratios, which is what to compare on a shared, noisy machine.
+``cpu ms`` is the server process's CPU time (user + system, from /proc) per request, counted
+until the process has gone quiet after the round (so the replies Delight sends after
+acknowledging are in it): unlike the timings, it hardly depends on what else the machine runs.
 
 The fake Slack answers the clicks' ``response_url`` at once. ``--reply-delay MS`` points it
 at an endpoint that answers after MS milliseconds instead, as Slack does after a real round
@@ -102,6 +105,29 @@ def command_body(text: str, response_url: str) -> str:
             "response_url": response_url,
         }
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux), or NaN elsewhere."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return float("nan")
+    fields = stat.rsplit(")", 1)[1].split()  # the name in parentheses may contain spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_until_quiet(pid: int, since: float, timeout: float = 5.0) -> float:
+    """CPU seconds used since ``since``, once the process has stopped using any."""
+    deadline = time.perf_counter() + timeout
+    last = cpu_seconds(pid)
+    while time.perf_counter() < deadline:
+        time.sleep(0.1)
+        now = cpu_seconds(pid)
+        if now == last:
+            break
+        last = now
+    return last - since
 
 
 def load(port: int, bodies: list[str], users: int) -> tuple[list[float], float, int]:
@@ -273,11 +299,14 @@ def main() -> None:
 
         response_url = hook.url if hook else fake.response_url("bench")
         clicks, commands = bench_bodies(response_url, block_id, args.users, args.requests)
-        results: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
+        results: dict[tuple[str, str], list[tuple[float, float, float, float, float]]] = {}
+        apps = (("bare", bare_port, procs[1].pid), ("delight", delight_port, procs[0].pid))
         for _ in range(args.rounds):
-            for name, port in (("bare", bare_port), ("delight", delight_port)):
+            for name, port, pid in apps:
                 for kind, bodies in (("click", clicks), ("command", commands)):
+                    cpu_before = cpu_seconds(pid)
                     latencies, wall, errors = load(port, bodies, args.users)
+                    cpu = cpu_until_quiet(pid, cpu_before)
                     if errors:
                         raise SystemExit(f"{name} {kind}: {errors} non-200 answers")
                     results.setdefault((name, kind), []).append(
@@ -286,6 +315,7 @@ def main() -> None:
                             pct(latencies, 95),
                             pct(latencies, 99),
                             len(latencies) / wall,
+                            cpu * 1000 / len(latencies),
                         )
                     )
         ended = time.perf_counter()
@@ -307,17 +337,21 @@ def main() -> None:
         f"{args.users} concurrent users, {args.requests} clicks and {args.requests // 4} "
         f"commands per round, {args.rounds} rounds, medians over rounds; {os.cpu_count()} cores"
     )
-    print(f"{'app':8} {'request':8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}")
+    print(
+        f"{'app':8} {'request':8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} "
+        f"{'cpu ms':>8}"
+    )
     for kind in ("click", "command"):
         for name in ("bare", "delight"):
-            p50, p95, p99, rps = (median(name, kind, i) for i in range(4))
-            print(f"{name:8} {kind:8} {p50:8.1f} {p95:8.1f} {p99:8.1f} {rps:8.0f}")
+            p50, p95, p99, rps, cpu = (median(name, kind, i) for i in range(5))
+            print(f"{name:8} {kind:8} {p50:8.1f} {p95:8.1f} {p99:8.1f} {rps:8.0f} {cpu:8.2f}")
     for kind in ("click", "command"):
         p99_ratio = median("delight", kind, 2) / median("bare", kind, 2)
         rps_ratio = median("delight", kind, 3) / median("bare", kind, 3)
+        cpu_ratio = median("delight", kind, 4) / median("bare", kind, 4)
         print(
             f"summary {kind}: p99 {p99_ratio:.2f}x the bare app (target <= 1.3), "
-            f"throughput {rps_ratio:.2f}x (target >= 0.7)"
+            f"throughput {rps_ratio:.2f}x (target >= 0.7), cpu per request {cpu_ratio:.2f}x"
         )
     if hook:
         print(
