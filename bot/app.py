@@ -25,7 +25,7 @@ from bot.storage import Storage
 from bot.web import DelightWeb
 from handlers import register_listeners
 from schedules.commands import ScheduleCommands
-from schedules.jobs import Jobs, new_scheduler, scheduled_later
+from schedules.jobs import Jobs, new_pool, new_scheduler, scheduled_later
 
 LISTENER_THREADS = 16
 # Ephemeral thank-yous go out from their own threads, so a listener never waits on Slack's
@@ -111,7 +111,8 @@ def build(
         if settings.oauth
         else None
     )
-    scheduler = new_scheduler()
+    pool = new_pool()
+    scheduler = new_scheduler(pool)
     delight = Delight(
         storage,
         client_for=installs.workspaces.client_for if installs else lambda _team_id: client,
@@ -122,7 +123,7 @@ def build(
         pacer=Pacer(settings.post_rate, settings.post_burst, channel_interval),
         later=scheduled_later(scheduler),
     )
-    jobs = Jobs(delight, storage, clock, scheduler)
+    jobs = Jobs(delight, storage, clock, scheduler, pool)
     schedule_commands = ScheduleCommands(storage, jobs, clock, settings.default_tz)
     listeners = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener")
     app = App(

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
 
 from bot import blocks
 from bot.calendar import Clock, Week, local_today
@@ -143,7 +144,7 @@ class Delight:
         client = self._client_for(poll.team_id)
         message = self._poll_message(poll)
         try:
-            posted = client.chat_postMessage(channel=poll.channel_id, **message)
+            posted = self._post_message(client, poll.team_id, poll.channel_id, message)
         except SlackClientError as error:
             self.storage.release_poll(poll.id)
             logger.warning("poll post failed channel=%s: %s", poll.channel_id, _error_code(error))
@@ -158,6 +159,15 @@ class Delight:
         if permalink:
             self.storage.set_poll_message(poll.id, ts, permalink)
         return PollPosted(replace(poll, message_ts=ts, permalink=permalink))
+
+    def _post_message(
+        self, client: WebClient, team_id: str, channel_id: str, message: dict
+    ) -> SlackResponse:
+        """``chat.postMessage``, telling the pacer when the post really went out."""
+        try:
+            return client.chat_postMessage(channel=channel_id, **message)
+        finally:
+            self.pacer.sent(team_id, channel_id)
 
     def _permalink(self, client: WebClient, channel_id: str, ts: str) -> str | None:
         try:
@@ -198,8 +208,11 @@ class Delight:
 
         def send() -> None:
             try:
-                self._client_for(poll.team_id).chat_postMessage(
-                    channel=poll.channel_id, thread_ts=poll.message_ts, text=text
+                self._post_message(
+                    self._client_for(poll.team_id),
+                    poll.team_id,
+                    poll.channel_id,
+                    {"thread_ts": poll.message_ts, "text": text},
                 )
             except SlackClientError as error:
                 logger.warning("thread reply to poll=%s failed: %s", poll.id, _error_code(error))
@@ -367,9 +380,8 @@ class Delight:
         if not paced:
             self.pacer.wait(team_id, channel_id)
         try:
-            self._client_for(team_id).chat_postMessage(
-                channel=channel_id, **self.digest_message(team_id, channel_id, members)
-            )
+            message = self.digest_message(team_id, channel_id, members)
+            self._post_message(self._client_for(team_id), team_id, channel_id, message)
         except SlackClientError as error:
             logger.warning("digest post failed channel=%s: %s", channel_id, _error_code(error))
             return explain_slack_error(error)

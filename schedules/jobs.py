@@ -12,10 +12,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
-from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
@@ -52,10 +53,21 @@ SWEEP_JOB = "sweep"
 FANOUT_THREADS = 16
 
 
-def new_scheduler() -> BackgroundScheduler:
+class _PoolExecutor(BasePoolExecutor):
+    """APScheduler's thread pool executor, on a pool we hold (see ``Jobs.shutdown``)."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        super().__init__(pool)
+
+
+def new_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(FANOUT_THREADS, thread_name_prefix="job")
+
+
+def new_scheduler(pool: ThreadPoolExecutor) -> BackgroundScheduler:
     return BackgroundScheduler(
         timezone=UTC,
-        executors={"default": ThreadPoolExecutor(FANOUT_THREADS)},
+        executors={"default": _PoolExecutor(pool)},
         # A firing that comes late (the machine slept, a long GC) still runs, once: whether a
         # poll is still due is decided by ChannelSchedule.poll_due, never by lateness alone.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -79,11 +91,14 @@ class Jobs:
         storage: Storage,
         clock: Clock,
         scheduler: BaseScheduler | None = None,
+        pool: ThreadPoolExecutor | None = None,
     ) -> None:
+        """``scheduler`` must run its jobs on ``pool`` (``new_scheduler(pool)``)."""
         self.delight = delight
         self.storage = storage
         self.clock = clock
-        self.scheduler = scheduler or new_scheduler()
+        self._pool = pool or new_pool()
+        self.scheduler = scheduler or new_scheduler(self._pool)
         self._pacer: Pacer = delight.pacer
         self._later = scheduled_later(self.scheduler)
         self._lock = threading.Lock()
@@ -109,8 +124,16 @@ class Jobs:
             )
 
     def shutdown(self) -> None:
+        """Stop firing, then wait for the jobs still running.
+
+        Not ``shutdown(wait=True)``: APScheduler holds its job store lock while it waits, and
+        a running job that schedules a post at its slot needs that lock. Jobs scheduled
+        from now on are dropped: an unposted poll is claimed only when it posts, so the
+        catch-up at the next start posts it.
+        """
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+            self.scheduler.shutdown(wait=False)
+            self._pool.shutdown(wait=True)
 
     def sync(self, team_id: str, channel_id: str) -> None:
         """Make the channel's jobs match its stored schedule, at once."""

@@ -42,6 +42,8 @@ def test_full_env() -> None:
         "PORT": "8080",
         "DELIGHT_TZ": "Europe/Berlin",
         "DELIGHT_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        "DELIGHT_POST_RATE": "2.5",
+        "DELIGHT_POST_BURST": "5",
         "UNRELATED": "ignored",
     }
     settings = Settings.from_env(env)
@@ -54,6 +56,8 @@ def test_full_env() -> None:
         port=8080,
         default_tz="Europe/Berlin",
         pseudonym_key=PSEUDONYM_KEY,
+        post_rate=2.5,
+        post_burst=5,
     )
     assert settings.socket_mode is True
 
@@ -104,6 +108,13 @@ def test_api_url_gets_a_trailing_slash(url: str, expected: str) -> None:
         ({"DELIGHT_TZ": "../../etc/passwd"}, "DELIGHT_TZ"),
         ({"DELIGHT_PSEUDONYM_KEY": "k" * 31}, "DELIGHT_PSEUDONYM_KEY"),
         ({"DELIGHT_PSEUDONYM_KEY": "short-LEAKME"}, "DELIGHT_PSEUDONYM_KEY"),
+        ({"DELIGHT_POST_RATE": "fast"}, "DELIGHT_POST_RATE must be a number from 0.1 to 1000"),
+        ({"DELIGHT_POST_RATE": "0"}, "DELIGHT_POST_RATE"),
+        ({"DELIGHT_POST_RATE": "nan"}, "DELIGHT_POST_RATE"),
+        ({"DELIGHT_POST_RATE": "inf"}, "DELIGHT_POST_RATE"),
+        ({"DELIGHT_POST_BURST": "2.5"}, "DELIGHT_POST_BURST must be a whole number from 1"),
+        ({"DELIGHT_POST_BURST": "0"}, "DELIGHT_POST_BURST"),
+        ({"DELIGHT_POST_BURST": "5000"}, "DELIGHT_POST_BURST"),
     ],
 )
 def test_bad_setting_raises_error_naming_it(overrides: dict, variable: str) -> None:
