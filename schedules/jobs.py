@@ -115,6 +115,7 @@ class Jobs:
         self.scheduler.add_job(
             self.sweep, "interval", seconds=SWEEP_SECONDS, id=SWEEP_JOB, replace_existing=True
         )
+        now = self.clock()
         for schedule in self.storage.all_schedules(self._utc_today()):
             self._install(schedule)
             self.scheduler.add_job(
@@ -122,6 +123,26 @@ class Jobs:
                 args=[schedule.team_id, schedule.channel_id],
                 id=_catch_up_id(schedule),
             )
+            if self._missed_digest(schedule, now):
+                self.scheduler.add_job(
+                    self.run_digest,
+                    args=[schedule.team_id, schedule.channel_id],
+                    id=_catch_up_id(schedule, "digest"),
+                )
+
+    def _missed_digest(self, schedule: ChannelSchedule, now: datetime) -> bool:
+        """This week's digest time has passed, and the week has numbers to show.
+
+        ``run_digest`` posts it only if it was not posted yet. A channel scheduled after its
+        digest time, with no poll yet, gets no digest of an empty week.
+        """
+        monday = schedule.digest_due(now)
+        if monday is None:
+            return False
+        days = self.storage.daily_totals(
+            schedule.team_id, schedule.channel_id, monday, monday + timedelta(days=6)
+        )
+        return bool(days)
 
     def shutdown(self) -> None:
         """Stop firing, then wait for the jobs still running.
@@ -309,5 +330,6 @@ def _digest_id(team_id: str, channel_id: str) -> str:
     return f"digest:{team_id}:{channel_id}"
 
 
-def _catch_up_id(schedule: ChannelSchedule) -> str:
-    return f"catch-up:{schedule.team_id}:{schedule.channel_id}"
+def _catch_up_id(schedule: ChannelSchedule, kind: str = "poll") -> str:
+    prefix = "catch-up" if kind == "poll" else f"catch-up-{kind}"
+    return f"{prefix}:{schedule.team_id}:{schedule.channel_id}"

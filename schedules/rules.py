@@ -69,6 +69,21 @@ class ChannelSchedule:
             return None
         return today if local.time() >= self.poll_time else None
 
+    def digest_due(self, now: datetime) -> date | None:
+        """The Monday of the week whose digest time has passed by ``now``, if any.
+
+        Like a poll, a digest is due from its local time until its week ends (Sunday night),
+        so a process that was down at digest time can still post it.
+        """
+        at = self.digest_at()
+        if at is None:
+            return None
+        zone = ZoneInfo(self.tz)
+        local = now.astimezone(zone)
+        monday = local.date() - timedelta(days=local.weekday())
+        digest_time = datetime.combine(monday + timedelta(days=at[0]), at[1], zone)
+        return monday if local >= digest_time else None
+
     def next_polls(self, now: datetime, count: int = 3) -> list[datetime]:
         """The next ``count`` poll times after ``now`` in local time, skips and pause applied."""
         if self.paused:

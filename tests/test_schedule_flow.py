@@ -172,6 +172,39 @@ def test_restart_posts_a_poll_whose_process_died_mid_post(slack: FakeSlack, tmp_
     assert len(slack.posted(CHANNEL)) == 1
 
 
+def test_restart_after_digest_time_posts_the_missed_digest_once(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    db = tmp_path / "delight.db"
+    # Wednesday: a poll goes out. The default digest is Friday 16:00, an hour before the poll.
+    with restart_at(slack, db, datetime(2026, 11, 18, 17, 0, tzinfo=UTC)) as app:
+        app.sender.command("schedule 17:00")
+        app.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    slack.reset()
+    # Down all Friday afternoon; back on Saturday: the digest is posted, once.
+    for _ in range(2):
+        with restart_at(slack, db, datetime(2026, 11, 21, 10, 0, tzinfo=UTC)) as app:
+            scheduler = app.runtime.jobs.scheduler
+            eventually(lambda: not scheduler.get_job(f"catch-up-digest:{TEAM_ID}:{CHANNEL}"))  # noqa: B023
+            eventually(lambda: len(slack.posted(CHANNEL)) >= 1)
+    assert len(slack.posted(CHANNEL)) == 1
+    # The next week is a new one: nothing is due before its Friday.
+    slack.reset()
+    with restart_at(slack, db, datetime(2026, 11, 23, 10, 0, tzinfo=UTC)) as app:
+        assert app.runtime.jobs.scheduler.get_job(f"catch-up-digest:{TEAM_ID}:{CHANNEL}") is None
+    assert slack.posted(CHANNEL) == []
+
+
+def test_no_digest_of_an_empty_week_after_a_restart(slack: FakeSlack, tmp_path: Path) -> None:
+    """A channel scheduled after its digest time, with no poll this week yet."""
+    db = tmp_path / "delight.db"
+    with restart_at(slack, db, datetime(2026, 11, 21, 10, 0, tzinfo=UTC)) as app:
+        app.sender.command("schedule 17:00")
+    with restart_at(slack, db, datetime(2026, 11, 21, 11, 0, tzinfo=UTC)) as app:
+        assert app.runtime.jobs.scheduler.get_job(f"catch-up-digest:{TEAM_ID}:{CHANNEL}") is None
+    assert slack.posted(CHANNEL) == []
+
+
 def post_and_answer(running: Running, answers: list[str]) -> tuple[int, str]:
     before = len(running.slack.calls_to("chat.postMessage"))
     running.sender.command("poll")

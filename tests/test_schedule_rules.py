@@ -132,6 +132,22 @@ def test_digest_can_be_set_or_turned_off() -> None:
     assert schedule(digest_off=True).digest_trigger() is None
 
 
+@pytest.mark.parametrize(
+    ("now", "due"),
+    [
+        (local("Europe/Berlin", 2026, 11, 20, 15, 59), None),  # Friday, before 16:00
+        (local("Europe/Berlin", 2026, 11, 20, 16, 0), date(2026, 11, 16)),
+        (local("Europe/Berlin", 2026, 11, 22, 23, 59), date(2026, 11, 16)),  # Sunday night
+        (local("Europe/Berlin", 2026, 11, 23, 0, 0), None),  # a new week: not yet
+        # 15:30 UTC is already 16:30 in Berlin.
+        (datetime(2026, 11, 20, 15, 30, tzinfo=UTC), date(2026, 11, 16)),
+    ],
+)
+def test_digest_is_due_from_its_time_until_the_week_ends(now, due) -> None:
+    assert schedule(tz="Europe/Berlin").digest_due(now) == due
+    assert schedule(tz="Europe/Berlin", digest_off=True).digest_due(now) is None
+
+
 def test_digest_trigger_fires_on_its_local_day_and_time() -> None:
     trigger = schedule(tz="Europe/Berlin").digest_trigger()
     fire = trigger.get_next_fire_time(None, local("Europe/Berlin", 2026, 11, 18, 12))
