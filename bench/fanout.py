@@ -63,6 +63,8 @@ def seed(db: Path, channels: int, zone: str, now: datetime) -> None:
     for n in range(channels):
         channel = f"C{n:05d}"
         storage.save_schedule(TEAM_ID, channel, poll_time, zone, EVERY_DAY)
+        # Only polls fan out here: no digest catch-up joins in, whatever day it is.
+        storage.set_digest(TEAM_ID, channel, None, None, off=True)
         poll, _ = storage.claim_poll(
             TEAM_ID, channel, yesterday, now - timedelta(days=1), timedelta(minutes=2)
         )

@@ -4,6 +4,10 @@
 update per click. Each key is refreshed at most once per ``min_interval`` seconds; a request
 that arrives while a refresh is waiting joins it, and one that arrives while a refresh is
 running schedules another, so the last refresh always reads the final state.
+
+Several workers share the keys (with thousands of workspaces, one thread waiting on Slack's
+round trip for every update would make live tallies lag), but never run the same key twice
+at once, so one poll's edits can't overtake each other.
 """
 
 from __future__ import annotations
@@ -22,17 +26,22 @@ class Coalescer:
         action: Callable[[Hashable], None],
         min_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        workers: int = 1,
     ) -> None:
         self._action = action
         self._min_interval = min_interval
         self._clock = clock
         self._due: dict[Hashable, float] = {}
         self._last_run: dict[Hashable, float] = {}
-        self._running = 0
+        self._running: set[Hashable] = set()
         self._closed = False
         self._cond = threading.Condition()
-        self._thread = threading.Thread(target=self._work, name="coalescer", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"coalescer-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def request(self, key: Hashable) -> None:
         with self._cond:
@@ -63,7 +72,8 @@ class Coalescer:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._thread.join(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
 
     def _work(self) -> None:
         while True:
@@ -73,21 +83,23 @@ class Coalescer:
                     return
                 del self._due[key]
                 self._last_run[key] = self._clock()
-                self._running += 1
+                self._running.add(key)
             try:
                 self._action(key)
             except Exception:
                 logger.exception("refresh failed")
             finally:
                 with self._cond:
-                    self._running -= 1
+                    self._running.discard(key)
                     self._cond.notify_all()
 
     def _next_due(self) -> Hashable | None:
-        """Wait (holding the condition) for the earliest due key; None once closed."""
+        """Wait (holding the condition) for the earliest due key that no other worker is
+        running; None once closed."""
         while not self._closed:
-            if self._due:
-                key, due = min(self._due.items(), key=lambda item: item[1])
+            waiting = [(due, key) for key, due in self._due.items() if key not in self._running]
+            if waiting:
+                due, key = min(waiting, key=lambda item: item[0])
                 wait = due - self._clock()
                 if wait <= 0:
                     return key

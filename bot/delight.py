@@ -27,6 +27,8 @@ from schedules.rules import MAX_POLL_OPEN
 
 logger = logging.getLogger(__name__)
 
+# Threads editing live polls (chat.update); one poll is only ever edited by one at a time.
+REFRESH_WORKERS = 8
 # How many pages of a person's channels to read for the Home tab (up to 1,000 each).
 MAX_CHANNEL_PAGES = 20
 # A claim older than this whose message was never recorded belongs to a process that died
@@ -100,7 +102,9 @@ class Delight:
         self._default_tz = default_tz
         self.pacer = pacer or Pacer(rate=8.0, burst=20)
         self._later = later
-        self.refresher = Coalescer(self._refresh_poll, min_interval=refresh_interval)
+        self.refresher = Coalescer(
+            self._refresh_poll, min_interval=refresh_interval, workers=REFRESH_WORKERS
+        )
 
     def close(self) -> None:
         self.refresher.close()

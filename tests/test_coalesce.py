@@ -43,14 +43,14 @@ def recorder() -> Recorder:
     return Recorder()
 
 
-@pytest.fixture
-def make(recorder: Recorder) -> Iterator[Callable[..., Coalescer]]:
+@pytest.fixture(params=[1, 4], ids=["1-worker", "4-workers"])
+def make(recorder: Recorder, request: pytest.FixtureRequest) -> Iterator[Callable[..., Coalescer]]:
     made: list[Coalescer] = []
 
     def build(
         min_interval: float = 0.05, action: Callable[[Hashable], None] = recorder
     ) -> Coalescer:
-        coalescer = Coalescer(action, min_interval=min_interval)
+        coalescer = Coalescer(action, min_interval=min_interval, workers=request.param)
         made.append(coalescer)
         return coalescer
 
@@ -109,6 +109,49 @@ def test_wait_idle_is_false_while_an_action_is_stuck(make: Callable[..., Coalesc
     assert coalescer.wait_idle(0.01) is False
     release.set()
     assert coalescer.wait_idle(TIMEOUT) is True
+
+
+def test_a_stuck_key_holds_up_no_other_and_never_runs_twice_at_once() -> None:
+    started, release = threading.Event(), threading.Event()
+    running: set[Hashable] = set()
+    overlaps: list[Hashable] = []
+    done: list[Hashable] = []
+    lock = threading.Lock()
+
+    def action(key: Hashable) -> None:
+        with lock:
+            if key in running:
+                overlaps.append(key)
+            running.add(key)
+        if key == "slow":
+            started.set()
+            release.wait(TIMEOUT)
+        with lock:
+            running.discard(key)
+            done.append(key)
+
+    coalescer = Coalescer(action, min_interval=0.0, workers=4)
+    try:
+        coalescer.request("slow")
+        assert started.wait(TIMEOUT)
+        for _ in range(5):
+            coalescer.request("slow")  # due at once, but "slow" is still running
+            coalescer.request("fast")
+        deadline = threading.Event()
+        for _ in range(500):
+            with lock:
+                if "fast" in done:
+                    break
+            deadline.wait(0.01)
+        with lock:
+            assert "fast" in done and "slow" not in done
+        release.set()
+        assert coalescer.wait_idle(TIMEOUT)
+        assert overlaps == []
+        assert done.count("slow") == 2  # the first run, then one for all the requests during it
+    finally:
+        release.set()
+        coalescer.close(TIMEOUT)
 
 
 def test_wait_idle_with_nothing_to_do(make: Callable[..., Coalescer]) -> None:
