@@ -104,16 +104,23 @@ def serve(
     clock,
     db_path: Path,
     channel_interval: float = 0.0,
+    refresh_interval: float = 0.05,
     **overrides: object,
 ) -> Iterator[Running]:
     """Start the real app (scheduler included) on waitress at 127.0.0.1; stop it afterwards.
 
     ``overrides`` change the settings, e.g. ``**OAUTH`` for multi-workspace mode. Posts in
     one channel are not spaced out unless ``channel_interval`` says so (Slack's is 1 s):
-    tests/test_fanout.py tests the pacing.
+    tests/test_fanout.py tests the pacing. ``refresh_interval`` is the live tally's least
+    time between two edits of one poll (tests/test_click_burst.py).
     """
     settings = make_settings(slack, db_path, **overrides)
-    runtime = build(settings, clock=clock, refresh_interval=0.05, channel_interval=channel_interval)
+    runtime = build(
+        settings,
+        clock=clock,
+        refresh_interval=refresh_interval,
+        channel_interval=channel_interval,
+    )
     runtime.start()
     server = create_server(runtime.web, host="127.0.0.1", port=0, threads=8)
     stopping = threading.Event()

@@ -1,0 +1,415 @@
+"""Slack misbehaving: rate limits, server errors, dropped connections, slow answers.
+
+The real app runs against the fake Slack with faults injected (tests/fake_slack.py). What must
+hold: no post is lost and none is doubled, the live tally ends on the right numbers, and
+Slack's requests are still acknowledged at once. Where a test must know that every retry is
+over, it asserts after the app has stopped (the ``with`` block has ended).
+
+The one accepted exception is documented by its own test: an answer lost *after* Slack posted
+the message makes the client post a second copy (chat.postMessage has no idempotency key).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.blockkit import assert_valid_call
+from tests.conftest import FakeClock, Running, serve
+from tests.fake_slack import TEAM_ID, Call, FakeSlack
+from tests.slack_requests import Reply
+
+CHANNEL = "C0TEAM"
+WEDNESDAY = date(2026, 11, 18)
+# Slack's deadline for acknowledging a request is 3 s; ours is well inside it.
+ACK_SECONDS = 1.0
+# Long enough for the client's retries (up to 2, about 0.5-1.5 s and 1-2 s apart, or a
+# Retry-After) and the scheduler's hand-offs.
+SLACK_TIMEOUT = 15.0
+
+
+def eventually(check: Callable[[], object], timeout: float = SLACK_TIMEOUT) -> None:
+    """Wait for work on another thread (the scheduler's, a listener's, a reply's)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@contextmanager
+def app_of(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Running]:
+    """The real app, like the ``running`` fixture, but stopped where the test says: what
+    Slack received is final once the block has ended."""
+    with serve(slack, clock, tmp_path / "delight.db") as app:
+        yield app
+    for call in list(slack.calls):
+        assert_valid_call(call)
+
+
+def scheduled(app: Running) -> None:
+    """Wednesday 17:00 UTC, and the channel has a poll scheduled for it."""
+    assert app.sender.command("schedule 17:00").status == 200
+    app.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
+
+
+def poll_posts(slack: FakeSlack) -> list[Call]:
+    """The top-level poll messages Slack posted in the channel (not thread replies)."""
+    return [c for c in slack.posted(CHANNEL) if "thread_ts" not in c.params]
+
+
+def block_id_of(call: Call) -> str:
+    (actions,) = [b for b in call.params["blocks"] if b["type"] == "actions"]
+    return actions["block_id"]
+
+
+def recorded_ts(app: Running, day: date = WEDNESDAY) -> str | None:
+    poll = app.runtime.storage.poll_on(TEAM_ID, CHANNEL, day)
+    return None if poll is None else poll.message_ts
+
+
+def post_poll(app: Running) -> tuple[int, str, str]:
+    """``/delight poll``; returns the poll's id, block_id and recorded message ts."""
+    before = len(poll_posts(app.slack))
+    assert app.sender.command("poll").status == 200
+    eventually(lambda: len(poll_posts(app.slack)) > before and recorded_ts(app))
+    block_id = block_id_of(poll_posts(app.slack)[-1])
+    return int(block_id.split(":")[1]), block_id, str(recorded_ts(app))
+
+
+def edits_of(slack: FakeSlack, ts: str) -> list[Call]:
+    """The chat.update calls for one message that Slack acted on."""
+    return [c for c in slack.calls_to("chat.update") if c.params.get("ts") == ts and c.ok]
+
+
+def shown(slack: FakeSlack, ts: str) -> str:
+    """What the poll message says now: its last edit, or as it was posted."""
+    edits = edits_of(slack, ts)
+    if edits:
+        return edits[-1].params["text"]
+    return poll_posts(slack)[-1].params["text"]  # never edited
+
+
+# Rate limits
+
+
+def test_rate_limited_result_line_and_next_scheduled_poll_are_posted_once_each(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The next day's poll and, in yesterday's thread, its result line go out back to back in
+    one channel: Slack refuses what comes too soon (429 + Retry-After), the client waits and
+    retries, and each is posted exactly once."""
+    with app_of(slack, clock, tmp_path) as app:
+        scheduled(app)
+        limit = slack.limit("chat.postMessage", per_channel=1.0)
+        jobs = app.runtime.jobs
+        jobs.run_poll(TEAM_ID, CHANNEL)
+        eventually(lambda: recorded_ts(app))
+        (first,) = poll_posts(slack)
+        first_ts = str(recorded_ts(app))
+        for n, value in enumerate(["2", "3", "4"]):
+            assert app.sender.click(block_id_of(first), value, user=f"U{n}").status == 200
+        app.settle()
+
+        clock.now += timedelta(days=1)  # Thursday 17:00: the next poll closes Wednesday's
+        jobs.run_poll(TEAM_ID, CHANNEL)
+        eventually(lambda: len(slack.posted(CHANNEL)) == 3)
+        eventually(lambda: recorded_ts(app, WEDNESDAY + timedelta(days=1)))
+        eventually(lambda: jobs.pending_retries() == 0)
+        app.settle()
+    calls = slack.calls_to("chat.postMessage")
+    refused = [c for c in calls if c.status == 429]
+    print(f"\n{len(refused)} post(s) refused with 429")
+    # At least the result line, which follows the new poll at once, came too soon.
+    assert refused and limit.refused == len(refused)
+    for call in refused:  # each was posted by a retry after Slack's Retry-After (1 s)
+        (retry,) = [c for c in calls if c.ok and c.params == call.params]
+        assert retry.at - call.at >= 1.0
+    polls = poll_posts(slack)
+    assert len(polls) == 2 and block_id_of(polls[0]) != block_id_of(polls[1])
+    (result,) = [c for c in slack.posted(CHANNEL) if "thread_ts" in c.params]
+    assert result.params["thread_ts"] == first_ts
+    assert result.params["text"] == (
+        ":tada: Wednesday 18 November: we delighted 9 customers · 3 of us answered."
+    )
+    assert "Final: we delighted 9 customers · 3 of us answered" in shown(slack, first_ts)
+
+
+# Server errors
+
+
+def test_server_error_once_is_retried_by_the_client_and_posts_once(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    with app_of(slack, clock, tmp_path) as app:
+        scheduled(app)
+        slack.fail("chat.postMessage", "internal_error", status=500, times=1)
+        app.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+        eventually(lambda: recorded_ts(app))
+        assert app.runtime.jobs.pending_retries() == 0
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [500, 200]
+    assert len(slack.posted(CHANNEL)) == 1
+
+
+def test_server_error_outlasting_the_client_is_posted_once_by_the_sweep(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Five 500s: the client's three tries fail, the claim is released and the sweep tries
+    again 5 minutes later; the fault clears during that try's own retries and the poll is
+    posted once."""
+    with app_of(slack, clock, tmp_path) as app:
+        scheduled(app)
+        jobs, delight = app.runtime.jobs, app.runtime.delight
+        slack.fail("chat.postMessage", "internal_error", status=500, times=5)
+        jobs.run_poll(TEAM_ID, CHANNEL)
+        eventually(lambda: jobs.pending_retries() == 1)
+        assert [c.status for c in slack.calls_to("chat.postMessage")] == [500] * 3
+        assert recorded_ts(app) is None
+        # The claim was released: whoever tries next owns the posting (given back here).
+        poll, owned = delight.claim_poll(TEAM_ID, CHANNEL)
+        assert owned and poll.message_ts is None
+        app.runtime.storage.release_poll(poll.id)
+
+        clock.now += timedelta(minutes=4)
+        jobs.sweep()  # too early for the retry
+        assert len(slack.calls_to("chat.postMessage")) == 3
+        clock.now += timedelta(minutes=1)
+        jobs.sweep()
+        eventually(lambda: recorded_ts(app))
+        eventually(lambda: jobs.pending_retries() == 0)
+        clock.now += timedelta(minutes=5)
+        jobs.sweep()
+        jobs.run_poll(TEAM_ID, CHANNEL)  # a late second firing
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [500] * 5 + [200]
+    assert len(slack.posted(CHANNEL)) == 1
+
+
+# Connections dropped before Slack acted: the client retries, and there is one effect
+
+
+def test_poll_post_dropped_before_slack_acted_is_retried_once(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    with app_of(slack, clock, tmp_path) as app:
+        slack.drop("chat.postMessage")
+        poll_id, _, ts = post_poll(app)
+    assert len(slack.posted(CHANNEL)) == 1
+    assert app.runtime.storage.get_poll(poll_id).message_ts == ts
+    assert slack.calls_to("response_url") == []  # nobody was told it failed
+
+
+def test_tally_edit_dropped_before_slack_acted_is_retried_once(running: Running) -> None:
+    slack = running.slack
+    _, block_id, ts = post_poll(running)
+    slack.drop("chat.update")
+    assert running.sender.click(block_id, "3", user="U1").status == 200
+    running.settle()
+    (edit,) = slack.calls_to("chat.update")
+    assert edit.ok and edit.params["ts"] == ts
+    assert "1 answer so far" in edit.params["text"]
+
+
+def test_ephemeral_reply_dropped_before_slack_acted_is_retried_once(running: Running) -> None:
+    slack = running.slack
+    _, block_id, _ = post_poll(running)
+    slack.drop("response_url")
+    assert running.sender.click(block_id, "3", user="U1").status == 200
+    (thanks,) = slack.wait_for("response_url")
+    assert thanks.params["text"].startswith("Thank you! You counted 3 customers delighted")
+
+
+# Slow answers
+
+
+def test_slow_slack_does_not_slow_the_acknowledgements(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Slack takes 2 s to answer posts and ephemeral replies: the command and the clicks
+    that arrive meanwhile are still acknowledged at once, and the poll is posted once."""
+    with app_of(slack, clock, tmp_path) as app:
+        slack.slow("chat.postMessage", 2)
+        slack.slow("response_url", 2)
+
+        def timed(send: Callable[[], Reply]) -> tuple[Reply, float]:
+            started = time.monotonic()
+            reply = send()
+            return reply, time.monotonic() - started
+
+        first, first_seconds = timed(lambda: app.sender.command("poll", user="U0"))
+        storage = app.runtime.storage
+        eventually(lambda: storage.poll_on(TEAM_ID, CHANNEL, WEDNESDAY))
+        poll = storage.poll_on(TEAM_ID, CHANNEL, WEDNESDAY)
+        assert poll.message_ts is None  # still being posted
+        block_id = f"delight_poll:{poll.id}"
+        sends = [lambda n=n: app.sender.command("poll", user=f"U{n}") for n in (1, 2, 3)]
+        sends += [lambda n=n: app.sender.click(block_id, "2", user=f"U{n}") for n in range(4, 9)]
+        with ThreadPoolExecutor(8) as pool:
+            replies = list(pool.map(timed, sends))
+        acks = [first_seconds] + [seconds for _, seconds in replies]
+        print(f"\nack times while Slack is slow: max {max(acks) * 1000:.0f} ms")
+        assert [first.status] + [reply.status for reply, _ in replies] == [200] * 9
+        assert max(acks) < ACK_SECONDS
+        for reply, _ in replies[:3]:
+            assert "being posted right now" in reply.text
+        eventually(lambda: recorded_ts(app))
+        assert storage.poll_total(poll.id).responders == 5
+        eventually(lambda: len(slack.calls_to("response_url")) == 5)
+    assert len(slack.posted(CHANNEL)) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Answers that arrive while the poll's chat.postMessage is in flight are counted but "
+        "never shown: the message was rendered before the post, and their refresh is skipped "
+        "because no message ts is recorded yet (Delight._refresh_poll returns early); "
+        "publish_poll does not refresh after recording the ts."
+    ),
+)
+def test_answers_given_while_the_poll_is_being_posted_show_on_the_poll(
+    running: Running,
+) -> None:
+    slack, storage = running.slack, running.runtime.storage
+    slack.slow("chat.postMessage", 1)
+    assert running.sender.command("poll").status == 200
+    eventually(lambda: storage.poll_on(TEAM_ID, CHANNEL, WEDNESDAY))
+    poll = storage.poll_on(TEAM_ID, CHANNEL, WEDNESDAY)
+    for n, value in enumerate(["2", "3", "4"]):
+        running.sender.click(f"delight_poll:{poll.id}", value, user=f"U{n}")
+    eventually(lambda: recorded_ts(running))
+    running.settle()
+    assert storage.poll_total(poll.id).responders == 3
+    assert "We delighted 9 customers today · 3 of us answered" in shown(
+        slack, str(recorded_ts(running))
+    )
+
+
+# An answer lost after Slack acted: the accepted limitation
+
+
+def test_known_limitation_post_answer_lost_after_slack_acted_posts_a_second_copy(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Slack posted the poll but the answer never came back: the client retries and Slack
+    posts it again. chat.postMessage has no idempotency key, and we chose "nothing lost" over
+    "never doubled". What holds: the database has one poll, the message it records is the
+    copy Slack answered for, and answers from either copy count once, to that poll."""
+    with app_of(slack, clock, tmp_path) as app:
+        slack.drop("chat.postMessage", after=True)
+        assert app.sender.command("poll").status == 200
+        eventually(lambda: recorded_ts(app))
+        copies = slack.posted(CHANNEL)
+        assert len(copies) == 2  # the documented double
+        assert block_id_of(copies[0]) == block_id_of(copies[1])
+        ts = str(recorded_ts(app))
+        (poll,) = app.runtime.storage.open_polls(TEAM_ID, CHANNEL)
+        assert poll.message_ts == ts
+        block_id = block_id_of(copies[0])
+        # The first copy, whose answer was lost (the fake numbers its posts one by one).
+        seconds, serial = ts.split(".")
+        lost_ts = f"{seconds}.{int(serial) - 1:06d}"
+        app.sender.click(block_id, "2", user="U1", message_ts=lost_ts)
+        app.sender.click(block_id, "3", user="U2", message_ts=ts)
+        app.sender.click(block_id, "4", user="U3", message_ts=ts)
+        app.settle()
+        assert app.runtime.storage.poll_total(poll.id).responders == 3
+        # The live tally is kept on the recorded copy only; the other keeps its first look.
+        assert {c.params["ts"] for c in slack.calls_to("chat.update")} == {ts}
+        assert "We delighted 9 customers today · 3 of us answered" in shown(slack, ts)
+    assert len(slack.posted(CHANNEL)) == 2
+
+
+# The live tally when chat.update fails
+
+
+def test_failed_tally_edit_is_made_good_by_the_next_click(running: Running) -> None:
+    slack = running.slack
+    _, block_id, ts = post_poll(running)
+    slack.fail("chat.update", "internal_error", status=500, times=3)
+    running.sender.click(block_id, "2", user="U1")
+    running.settle()
+    assert [c.status for c in slack.calls_to("chat.update")] == [500] * 3  # given up
+    running.sender.click(block_id, "3", user="U2")
+    running.sender.click(block_id, "4", user="U3")
+    running.settle()
+    assert "We delighted 9 customers today · 3 of us answered" in shown(slack, ts)
+
+
+def test_dropped_tally_edit_is_made_good_by_the_close(running: Running) -> None:
+    slack = running.slack
+    poll_id, block_id, ts = post_poll(running)
+    for n, value in enumerate(["2", "3", "4"]):
+        running.sender.click(block_id, value, user=f"U{n}")
+    running.settle()
+    slack.drop("chat.update", times=3)  # every try of the next edit
+    running.sender.click(block_id, "5", user="U3")
+    running.settle()
+    assert "We delighted 9 customers today · 3 of us answered" in shown(slack, ts)  # stale
+    running.clock.now += timedelta(hours=25)
+    running.runtime.jobs.sweep()  # closes the poll
+    running.settle()
+    assert running.runtime.storage.poll_total(poll_id).responders == 4
+    assert "Final: we delighted 14 customers · 4 of us answered" in shown(slack, ts)
+
+
+def test_tally_edit_answer_lost_after_slack_acted_is_repeated_harmlessly(
+    running: Running,
+) -> None:
+    """chat.update is idempotent: the retry of an edit Slack already made changes nothing."""
+    slack = running.slack
+    _, block_id, ts = post_poll(running)
+    slack.drop("chat.update", after=True)
+    running.sender.click(block_id, "3", user="U1")
+    running.settle()
+    first, second = slack.calls_to("chat.update")
+    assert first.params == second.params and first.params["ts"] == ts
+
+
+def test_rate_limited_tally_edits_end_on_the_final_tally(running: Running) -> None:
+    slack = running.slack
+    _, block_id, ts = post_poll(running)
+    limit = slack.limit("chat.update", per_channel=1.0)
+    for n in range(10):
+        assert running.sender.click(block_id, "1", user=f"U{n}").status == 200
+    running.settle()
+    print(f"\n{limit.refused} tally edit(s) refused with 429")
+    assert "We delighted 10 customers today · 10 of us answered" in shown(slack, ts)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "When every try of the closing edit fails (Slack down for a few seconds at close "
+        "time), the closed poll keeps its buttons and its last live tally for good: nothing "
+        "redraws a closed poll later (a click on it is refused without a refresh, the sweep "
+        "only closes open polls)."
+    ),
+)
+def test_closing_edit_lost_to_an_outage_is_redrawn_once_slack_is_back(
+    running: Running,
+) -> None:
+    slack = running.slack
+    poll_id, block_id, ts = post_poll(running)
+    for n, value in enumerate(["2", "3", "4"]):
+        running.sender.click(block_id, value, user=f"U{n}")
+    running.settle()
+    slack.fail("chat.update", "internal_error", status=500, times=6)
+    running.sender.click(block_id, "5", user="U3")  # its edit fails: 3 tries
+    running.settle()
+    running.clock.now += timedelta(hours=25)
+    running.runtime.jobs.sweep()  # closes the poll; the closing edit fails: 3 tries
+    running.settle()
+    failed = [c for c in slack.calls_to("chat.update") if c.status == 500]
+    assert len(failed) == 6 and "Final:" in failed[-1].params["text"]
+    # Slack is back. A late click, and the sweep a minute later.
+    running.sender.click(block_id, "1", user="U9")
+    running.clock.now += timedelta(minutes=1)
+    running.runtime.jobs.sweep()
+    running.settle()
+    assert running.runtime.storage.poll_total(poll_id).responders == 4
+    assert "Final: we delighted 14 customers · 4 of us answered" in shown(slack, ts)
