@@ -5,6 +5,7 @@ log wins, tell the team its numbers. Slack listeners and scheduled jobs both cal
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -102,6 +103,9 @@ class Delight:
         self._default_tz = default_tz
         self.pacer = pacer or Pacer(rate=8.0, burst=20)
         self._later = later
+        # Polls whose last chat.update failed for a passing reason, to redraw (see sweep).
+        self._stale: set[int] = set()
+        self._stale_lock = threading.Lock()
         self.refresher = Coalescer(
             self._refresh_poll, min_interval=refresh_interval, workers=REFRESH_WORKERS
         )
@@ -156,6 +160,10 @@ class Delight:
         ts = posted["ts"]
         # Record the message first: the permalink is a nicety and costs another round trip.
         self.storage.set_poll_message(poll.id, ts)
+        if self.storage.poll_total(poll.id).responders:
+            # People clicked before Slack's answer came back (their refresh found no message
+            # to edit yet): show their answers now.
+            self.refresher.request(poll.id)
         for earlier in self.storage.open_polls(poll.team_id, poll.channel_id):
             if earlier.local_date < poll.local_date:
                 self.close_poll(earlier)
@@ -249,6 +257,22 @@ class Delight:
             )
         except SlackClientError as error:
             logger.warning("tally update failed poll=%s: %s", poll_id, _error_code(error))
+            if _transient(error):
+                with self._stale_lock:
+                    self._stale.add(poll_id)
+            return
+        with self._stale_lock:
+            self._stale.discard(poll_id)
+
+    def redraw_stale_polls(self) -> int:
+        """Edit again the polls whose last edit failed for a passing reason (Slack down,
+        rate limited), so no poll is left showing an old tally or, once closed, its buttons.
+        The sweep calls this every minute; returns how many were asked for."""
+        with self._stale_lock:
+            stale, self._stale = self._stale, set()
+        for poll_id in stale:
+            self.refresher.request(poll_id)
+        return len(stale)
 
     def refresh_open_polls(self, team_id: str, channel_id: str) -> None:
         """Redraw the channel's open polls, e.g. after its customer, goal or threshold changed."""
@@ -390,6 +414,23 @@ class Delight:
             logger.warning("digest post failed channel=%s: %s", channel_id, _error_code(error))
             return explain_slack_error(error)
         return None
+
+
+# Slack errors that say "try again later", as opposed to "this will never work".
+_TRANSIENT_ERRORS = {
+    "ratelimited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+}
+
+
+def _transient(error: SlackClientError) -> bool:
+    if not isinstance(error, SlackApiError):
+        return True  # no answer at all: the connection failed
+    status = getattr(error.response, "status_code", 200)
+    return status >= 500 or error.response.get("error") in _TRANSIENT_ERRORS
 
 
 def _error_code(error: Exception) -> str:

@@ -247,8 +247,10 @@ class Jobs:
         )
 
     def sweep(self) -> None:
-        """Every minute: close polls open for too long, and send the nudges that are due."""
+        """Every minute: close polls open for too long, redraw polls whose last edit failed,
+        retry failed posts, and send the nudges that are due."""
         self.delight.close_expired_polls()
+        self.delight.redraw_stale_polls()
         self.run_retries()
         self.run_nudges()
         self.storage.forget_events(self.clock() - KEEP_EVENT_IDS)

@@ -130,7 +130,7 @@ class FakeSlack:
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._serial = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -474,6 +474,11 @@ class FakeSlack:
                 pass
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 refuses connections under a burst of 500 thank-yous.
+    request_queue_size = 128
 
 
 def _maybe_json(value: str) -> Any:

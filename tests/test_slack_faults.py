@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from tests.blockkit import assert_valid_call
 from tests.conftest import FakeClock, Running, serve
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
@@ -262,15 +260,6 @@ def test_slow_slack_does_not_slow_the_acknowledgements(
     assert len(slack.posted(CHANNEL)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Answers that arrive while the poll's chat.postMessage is in flight are counted but "
-        "never shown: the message was rendered before the post, and their refresh is skipped "
-        "because no message ts is recorded yet (Delight._refresh_poll returns early); "
-        "publish_poll does not refresh after recording the ts."
-    ),
-)
 def test_answers_given_while_the_poll_is_being_posted_show_on_the_poll(
     running: Running,
 ) -> None:
@@ -381,15 +370,6 @@ def test_rate_limited_tally_edits_end_on_the_final_tally(running: Running) -> No
     assert "We delighted 10 customers today · 10 of us answered" in shown(slack, ts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "When every try of the closing edit fails (Slack down for a few seconds at close "
-        "time), the closed poll keeps its buttons and its last live tally for good: nothing "
-        "redraws a closed poll later (a click on it is refused without a refresh, the sweep "
-        "only closes open polls)."
-    ),
-)
 def test_closing_edit_lost_to_an_outage_is_redrawn_once_slack_is_back(
     running: Running,
 ) -> None:
