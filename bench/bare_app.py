@@ -1,9 +1,11 @@
 """The floor for bench/ack_latency.py and bench/memory.py: a Bolt app that only acks, on the
-same server (waitress, ``threads`` as Delight's ``bot.main.HTTP_THREADS``, same WSGI guard).
+same server (Delight's ``bot.serve.HttpServer``: waitress with the same settings, ``threads``
+as Delight's ``bot.main.HTTP_THREADS``) and the same WSGI guard (``bot.web.DelightWeb``).
 
     python bench/bare_app.py PORT SIGNING_SECRET API_URL THREADS
 
-It imports nothing of Delight beyond ``bot.web``, so bench/memory.py's floor is Bolt's own.
+It imports nothing of Delight beyond ``bot.serve`` and ``bot.web``, so bench/memory.py's floor
+is Bolt's own.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import sys
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from waitress import serve
 
+from bot.serve import HttpServer
 from bot.web import DelightWeb
 
 
@@ -23,7 +25,7 @@ def main() -> None:
     app = App(client=WebClient(token="xoxb-bench", base_url=api_url), signing_secret=secret)
     app.action(re.compile(".*"))(lambda ack: ack())
     app.command("/delight")(lambda ack: ack())
-    serve(DelightWeb(app, secret), host="127.0.0.1", port=port, threads=threads, _quiet=True)
+    HttpServer(DelightWeb(app, secret), "127.0.0.1", port, threads).run()
 
 
 if __name__ == "__main__":
