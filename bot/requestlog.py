@@ -9,12 +9,14 @@ how it ended and how long it took. Never tokens, secrets, user ids, typed text o
 from __future__ import annotations
 
 import io
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
+
+from slack_bolt.request.internals import parse_body
+
+from bot.web import EVENT, INTERACTION, PARSED_BODY, shape_of
 
 logger = logging.getLogger("delight.requests")
 MAX_LOGGED_BODY = 1 << 20
@@ -27,8 +29,16 @@ def describe(body: bytes, content_type: str) -> dict[str, str]:
     """The loggable facts of a Slack request body; empty values are left out."""
     try:
         text = body.decode("utf-8")
-        if content_type.startswith("application/json"):
-            data = json.loads(text)
+        content_type = content_type.split(";")[0]
+        return describe_parsed(shape_of(text, content_type), parse_body(text, content_type))
+    except ValueError:
+        return {"kind": "unreadable"}
+
+
+def describe_parsed(shape: str, data: dict[str, Any]) -> dict[str, str]:
+    """The loggable facts of a body as Bolt parsed it (``bot.web.PARSED_BODY``)."""
+    try:
+        if shape == EVENT:
             event = data.get("event") if isinstance(data.get("event"), dict) else {}
             return _clean(
                 kind=data.get("type"),
@@ -36,27 +46,25 @@ def describe(body: bytes, content_type: str) -> dict[str, str]:
                 channel=event.get("channel") if event.get("type") != "app_home_opened" else None,
                 action=event.get("type"),
             )
-        form = parse_qs(text)
-        if "payload" in form:
-            payload = json.loads(form["payload"][0])
-            actions = payload.get("actions") or [{}]
+        if shape == INTERACTION:
+            actions = data.get("actions") or [{}]
             return _clean(
-                kind=payload.get("type"),
-                team=(payload.get("team") or {}).get("id"),
-                channel=(payload.get("channel") or {}).get("id"),
+                kind=data.get("type"),
+                team=(data.get("team") or {}).get("id"),
+                channel=(data.get("channel") or {}).get("id"),
                 action=(actions[0] or {}).get("action_id")
-                or (payload.get("view") or {}).get("callback_id"),
+                or (data.get("view") or {}).get("callback_id"),
             )
-        words = (form.get("text") or [""])[0].split()
-        command = (form.get("command") or [""])[0]
+        words = (data.get("text") or "").split()
+        command = data.get("command") or ""
         return _clean(
             kind="command",
-            team=(form.get("team_id") or [""])[0],
-            channel=(form.get("channel_id") or [""])[0],
+            team=data.get("team_id"),
+            channel=data.get("channel_id"),
             # Only the subcommand word: the rest may be a story or a customer's name.
             action=f"{command}:{words[0].lower()}" if words else command,
         )
-    except (ValueError, AttributeError, IndexError, TypeError):
+    except (ValueError, AttributeError, IndexError, TypeError, KeyError):
         return {"kind": "unreadable"}
 
 
@@ -73,7 +81,11 @@ def _safe(value: str) -> str:
 
 
 class RequestLog:
-    """WSGI middleware: logs every POST after its response started."""
+    """WSGI middleware: logs every POST after its response started.
+
+    The facts come from the body the app left parsed in the environ (``bot.web.PARSED_BODY``),
+    else from parsing the body here (a request rejected before it was parsed).
+    """
 
     def __init__(self, app: WsgiApp) -> None:
         self._app = app
@@ -97,7 +109,10 @@ class RequestLog:
             return start_response(code, headers, *rest)
 
         result = self._app(environ, recording_start_response)
-        fields = describe(body, environ.get("CONTENT_TYPE", ""))
+        parsed = environ.get(PARSED_BODY)  # the app parsed the body already: don't again
+        fields = (
+            describe_parsed(*parsed) if parsed else describe(body, environ.get("CONTENT_TYPE", ""))
+        )
         fields.update(status=status[0], ms=f"{(time.perf_counter() - started) * 1000:.1f}")
         logger.info("request %s", " ".join(f"{k}={v}" for k, v in fields.items()))
         return result

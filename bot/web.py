@@ -8,20 +8,25 @@ Bolt verifies signatures and dispatches. The guard only looks at requests Bolt w
 choke on (a non-numeric timestamp, a body that is not UTF-8, a payload missing the fields
 every listener relies on), which would otherwise surface as a 500 and a stack trace. Such a
 request gets 401 when its signature is not valid, else 400 with a one-line reason.
+
+A body is parsed once: the guard builds Bolt's request (Bolt's own parse), checks the shape
+listeners will see, and hands that request to ``App.dispatch``; it leaves the parsed body in
+the WSGI environ (``PARSED_BODY``) for the request log around it.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
 logger = logging.getLogger(__name__)
@@ -35,6 +40,15 @@ MAX_BODY_BYTES = 1 << 20
 # ``/slack/install?team=T0123`` preselects a workspace; Bolt pastes the value into Slack's
 # authorize URL as it is, so only a Slack id may pass.
 _TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,30}")
+
+# The environ key under which a Slack request's parsed body is left for the middleware around
+# DelightWeb: ``(shape, body)``, shape one of EVENT, INTERACTION, COMMAND, body a dict as
+# Bolt's listeners see it.
+PARSED_BODY = "delight.parsed_body"
+EVENT, INTERACTION, COMMAND = "event", "interaction", "command"
+# What Bolt raises building a request from a body it can't read (invalid JSON, a payload that
+# is not an object, an id field of the wrong type).
+_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError)
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 # What stops the app from doing its work, or None when it is ready.
@@ -52,33 +66,36 @@ def _require(data: Any, *paths: str) -> str | None:
     return None
 
 
-def problem_with(body: str, content_type: str) -> str | None:
-    """What is wrong with a Slack request body's shape, or None if listeners can rely on it."""
-    if content_type.startswith("application/json"):
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return "body is not valid JSON"
-        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+def shape_of(body: str, content_type: str | None) -> str:
+    """How Bolt reads a body: the branches of ``slack_bolt.request.internals.parse_body``.
+
+    ``content_type`` without parameters (``application/json``, not ``...; charset=utf-8``).
+    """
+    if content_type == "application/json" or body.startswith("{"):
+        return EVENT
+    # Bolt looks for the word anywhere in the body, and reads the "payload" field or nothing.
+    return INTERACTION if "payload" in body else COMMAND
+
+
+def problem_in(shape: str, data: dict) -> str | None:
+    """What is wrong with a parsed Slack body (``shape_of``, Bolt's parse), or None if
+    listeners can rely on it."""
+    if shape == EVENT:
+        if not isinstance(data.get("type"), str):
             return "missing type"
         if data["type"] == "event_callback":
             missing = _require(data, "event_id", "team_id", "event.type")
             return f"missing {missing}" if missing else None
         return None
-    form = parse_qs(body, keep_blank_values=True)
-    if "payload" in form:
-        try:
-            payload = json.loads(form["payload"][0])
-        except ValueError:
-            return "payload is not valid JSON"
-        if not isinstance(payload, dict):
-            return "payload is not an object"
-        kind = payload.get("type")
+    if shape == INTERACTION:
+        if not data:
+            return "not a Slack request"
+        kind = data.get("type")
         if kind == "block_actions":
-            missing = _require(payload, "team.id", "user.id", "actions")
+            missing = _require(data, "team.id", "user.id", "actions")
             if missing:
                 return f"missing {missing}"
-            actions = payload["actions"]
+            actions = data["actions"]
             if not isinstance(actions, list) or not all(
                 isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions
             ):
@@ -86,18 +103,33 @@ def problem_with(body: str, content_type: str) -> str | None:
             return None
         if kind in ("view_submission", "view_closed"):
             missing = _require(
-                payload, "team.id", "user.id", "view.id", "view.type", "view.callback_id"
+                data, "team.id", "user.id", "view.id", "view.type", "view.callback_id"
             )
             return f"missing {missing}" if missing else None
         if not isinstance(kind, str):
             return "payload is missing type"
         return None
-    if "command" in form:
-        for field in ("command", "team_id", "channel_id", "user_id", "trigger_id"):
-            if not form.get(field, [""])[0]:
-                return f"missing {field}"
-        return None
-    return "not a Slack request"
+    if "command" not in data:
+        return "not a Slack request"
+    for field in ("command", "team_id", "channel_id", "user_id", "trigger_id"):
+        if not data.get(field):
+            return f"missing {field}"
+    return None
+
+
+def problem_with(body: str, content_type: str) -> str:
+    """What is wrong with a body Bolt could not read (its request raised): the slow path."""
+    content_type = content_type.split(";")[0]
+    shape = shape_of(body, content_type)
+    what = "body" if shape == EVENT else "payload"
+    try:
+        data = parse_body(body, content_type)
+    except ValueError:
+        return f"{what} is not valid JSON"
+    if not isinstance(data, dict):
+        return f"{what} is not an object"
+    # Bolt choked on a body of the right shape: an id or a list where it expects an object.
+    return problem_in(shape, data) or "fields of unexpected types"
 
 
 class DelightWeb:
@@ -111,6 +143,8 @@ class DelightWeb:
     def __init__(
         self, app: App, signing_secret: str, readiness: ReadinessCheck | None = None
     ) -> None:
+        self._app = app
+        # Bolt's WSGI adapter, for the OAuth pages; Slack's requests go to ``app.dispatch``.
         self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self._verifier = SignatureVerifier(signing_secret)
         self._readiness = readiness or (lambda: None)
@@ -139,11 +173,16 @@ class DelightWeb:
         if length > MAX_BODY_BYTES:
             return _reply(start_response, "413 Content Too Large", "request too large")
         raw = environ["wsgi.input"].read(length) if length else b""
-        rejection = self._reject(raw, environ)
-        if rejection:
-            return _reply(start_response, *rejection)
-        environ["wsgi.input"] = io.BytesIO(raw)
-        return self._bolt(environ, start_response)
+        request = self._read(raw, environ)
+        if isinstance(request, tuple):
+            return _reply(start_response, *request)
+        # As Bolt's WSGI adapter (slack_bolt.adapter.wsgi.SlackRequestHandler) does.
+        response = self._app.dispatch(request)
+        wsgi = WsgiHttpResponse(
+            status=response.status, headers=response.headers, body=response.body
+        )
+        start_response(wsgi.status, wsgi.get_headers())
+        return wsgi.get_body()
 
     def _oauth(
         self, environ: dict, start_response: StartResponse, path: str, method: str
@@ -169,7 +208,8 @@ class DelightWeb:
                 "Installing Delight failed on our side. Please try again in a moment.",
             )
 
-    def _reject(self, raw: bytes, environ: dict) -> tuple[str, str] | None:
+    def _read(self, raw: bytes, environ: dict) -> BoltRequest | tuple[str, str]:
+        """Bolt's request for a body listeners can rely on, else the status and text to answer."""
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
         if not timestamp.isdigit():
             return "401 Unauthorized", "invalid request"
@@ -178,8 +218,20 @@ class DelightWeb:
         except UnicodeDecodeError:
             # Slack only sends UTF-8, and a signature over undecodable bytes can't be checked.
             return "400 Bad Request", "bad request: body is not UTF-8"
-        problem = problem_with(body, environ.get("CONTENT_TYPE", ""))
-        return self._bad_request(raw, environ, problem) if problem else None
+        try:
+            request = BoltRequest(
+                body=body,
+                query=environ.get("QUERY_STRING", ""),
+                headers=WsgiHttpRequest(environ).get_headers(),
+            )
+        except _UNREADABLE:
+            return self._bad_request(
+                raw, environ, problem_with(body, environ.get("CONTENT_TYPE", ""))
+            )
+        shape = shape_of(body, request.content_type)
+        environ[PARSED_BODY] = (shape, request.body)
+        problem = problem_in(shape, request.body)
+        return self._bad_request(raw, environ, problem) if problem else request
 
     def _bad_request(self, raw: bytes, environ: dict, problem: str) -> tuple[str, str]:
         valid = self._verifier.is_valid(

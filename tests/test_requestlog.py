@@ -9,7 +9,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+import bot.requestlog
 from bot.requestlog import RequestLog, describe
+from bot.web import INTERACTION, PARSED_BODY
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -20,15 +22,18 @@ def command(text: str) -> bytes:
     ).encode()
 
 
-def click() -> bytes:
-    payload = {
+def click_payload() -> dict:
+    return {
         "type": "block_actions",
         "team": {"id": "T1"},
         "user": {"id": "U9"},
         "channel": {"id": "C1"},
         "actions": [{"action_id": "answer_4", "value": "4", "block_id": "delight_poll:7"}],
     }
-    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def click() -> bytes:
+    return urlencode({"payload": json.dumps(click_payload())}).encode()
 
 
 def submission() -> bytes:
@@ -92,3 +97,30 @@ def test_one_line_per_request_with_status_and_latency(caplog: pytest.LogCaptureF
 def test_values_are_kept_to_one_logfmt_token() -> None:
     body = json.dumps({"type": "event_callback", "team_id": "T1 evil=1\nx", "event": {}})
     assert describe(body.encode(), "application/json")["team"] == "T1evil1x"
+
+
+def test_the_body_the_app_parsed_is_not_parsed_again(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def app(environ, start_response):
+        environ[PARSED_BODY] = (INTERACTION, click_payload())
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    def no_parse(*args):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(bot.requestlog, "parse_body", no_parse)
+    body = click()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": FORM,
+        "wsgi.input": io.BytesIO(body),
+    }
+    with caplog.at_level(logging.INFO, logger="delight.requests"):
+        RequestLog(app)(environ, lambda *a: None)
+    (line,) = caplog.messages
+    assert line.startswith(
+        "request kind=block_actions team=T1 channel=C1 action=answer_4 status=200 ms="
+    )

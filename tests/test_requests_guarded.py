@@ -6,9 +6,13 @@ import json
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
 import pytest
+from slack_bolt.request import request as bolt_request
 
+import bot.requestlog
+import bot.web
 from tests.conftest import Running
 from tests.test_poll_flow import post_poll
 
@@ -144,6 +148,63 @@ def test_malformed_payloads_get_400(running: Running, payload, problem: str) -> 
 def test_malformed_bodies_get_400_when_signed(running: Running, body: bytes, content_type: str):
     assert running.sender.post(body, content_type).status == 400
     assert running.sender.post(body, content_type, signature="v0=bad").status == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (
+            {
+                "type": "event_callback",
+                "event_id": "Ev1",
+                "team_id": "T0TEAM",
+                "event": {"type": "app_home_opened", "user": "U1"},
+                "authorizations": [5],
+            },
+            "application/json",
+        ),
+        (
+            {
+                "type": "block_actions",
+                "team": {"id": "T0TEAM"},
+                "user": {"id": "U1"},
+                "actions": [{"action_id": "answer_3"}],
+                "channel": 5,
+            },
+            "application/x-www-form-urlencoded",
+        ),
+    ],
+    ids=["authorization-not-an-object", "channel-not-an-object"],
+)
+def test_bodies_bolt_cannot_read_get_400_not_500(running: Running, body: dict, content_type):
+    data = (
+        json.dumps(body).encode()
+        if content_type == "application/json"
+        else urlencode({"payload": json.dumps(body)}).encode()
+    )
+    reply = running.sender.post(data, content_type)
+    assert (reply.status, reply.body) == (400, "bad request: fields of unexpected types")
+    assert running.sender.post(data, content_type, signature="v0=bad").status == 401
+
+
+def test_a_click_is_parsed_once(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard, Bolt and the request log share one parse of the body (bench/ack_latency.py)."""
+    poll_id, _ = post_poll(running)
+    parses = []
+
+    def counting(module):
+        def parse_body(body, content_type):
+            parses.append(module.__name__)
+            return real(body, content_type)
+
+        return parse_body
+
+    real = bolt_request.parse_body
+    for module in (bolt_request, bot.web, bot.requestlog):
+        monkeypatch.setattr(module, "parse_body", counting(module))
+    assert running.sender.click(f"delight_poll:{poll_id}", "3").status == 200
+    assert parses == ["slack_bolt.request.request"]
+    assert running.runtime.storage.poll_total(poll_id).responders == 1
 
 
 def test_click_on_a_poll_that_does_not_exist(running: Running) -> None:
