@@ -7,25 +7,39 @@ delivery whose id is already recorded is acknowledged and dropped.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from logging import Logger
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.calendar import Clock
 from bot.storage import Storage
 
+logger = logging.getLogger(__name__)
 
-def register(app: App, storage: Storage, clock: Clock) -> None:
-    def drop_redeliveries(
-        body: dict, next: Callable[[], None], logger: Logger
+
+class DropRedeliveries(Middleware):
+    """A global middleware runs on every request, clicks and commands included: as a class,
+    Bolt calls it as it is, where a function middleware has its arguments looked up and built
+    for each request (bench/ack_latency.py)."""
+
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self._storage = storage
+        self._clock = clock
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
+        body = req.body
         event_id = body.get("event_id")
         is_event = body.get("type") == "event_callback" and isinstance(event_id, str)
-        if is_event and not storage.first_delivery(event_id, clock()):
+        if is_event and not self._storage.first_delivery(event_id, self._clock()):
             logger.info("dropped a redelivered event")
             return BoltResponse(status=200, body="")
         next()
         return None
 
-    app.middleware(drop_redeliveries)
+
+def register(app: App, storage: Storage, clock: Clock) -> None:
+    app.middleware(DropRedeliveries(storage, clock))

@@ -124,3 +124,34 @@ def test_the_body_the_app_parsed_is_not_parsed_again(
     assert line.startswith(
         "request kind=block_actions team=T1 channel=C1 action=answer_4 status=200 ms="
     )
+
+
+def test_nothing_is_read_or_parsed_when_request_lines_are_not_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = click()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": FORM,
+        "wsgi.input": io.BytesIO(body),
+    }
+    original = environ["wsgi.input"]
+
+    def app(environ, start_response):
+        assert environ["wsgi.input"] is original  # the app reads the request itself
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    monkeypatch.setattr(bot.requestlog, "describe_parsed", None)
+    with caplog.at_level(logging.WARNING, logger="delight.requests"):
+        assert RequestLog(app)(environ, lambda *a: None) == [b"ok"]
+    assert caplog.messages == []
+
+
+@pytest.mark.parametrize(
+    "value", ["T0123", "answer_3", "/delight:win", "Ev0A1.b-c", "x" * 41, "ü", "a b", "", "é" * 3]
+)
+def test_plain_values_are_kept_as_they_are(value: str) -> None:
+    slow = "".join(c for c in value[:40] if c.isalnum() or c in "/_:.-") or "?"
+    assert bot.requestlog._safe(value) == slow
