@@ -80,7 +80,8 @@ def one_round(args: argparse.Namespace, fake: FakeSlack, paced: bool = True) -> 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "delight.db"
         now = datetime.now(UTC)
-        seed(db, args.channels, noon_zone(now), now)
+        zone = noon_zone(now)
+        seed(db, args.channels, zone, now)
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DELIGHT_"))}
         env.update(
@@ -117,9 +118,11 @@ def one_round(args: argparse.Namespace, fake: FakeSlack, paced: bool = True) -> 
             proc.terminate()
             proc.wait(30)
         storage = Storage(db)
-        recorded = sum(
-            1 for (_, channel) in storage.all_channels() if _posted_today(storage, channel)
-        )
+        today = now.astimezone(ZoneInfo(zone)).date()
+        recorded = 0
+        for _, channel in storage.all_channels():
+            poll = storage.poll_on(TEAM_ID, channel, today)
+            recorded += poll is not None and poll.message_ts is not None
         storage.close()
     posted = fake.posted()
     polls = Counter(c.params["channel"] for c in posted if "thread_ts" not in c.params)
@@ -137,10 +140,6 @@ def one_round(args: argparse.Namespace, fake: FakeSlack, paced: bool = True) -> 
         "recorded": recorded,
         "refused": limit.refused,
     }
-
-
-def _posted_today(storage: Storage, channel: str) -> bool:
-    return any(p.message_ts and not p.closed for p in storage.open_polls(TEAM_ID, channel))
 
 
 def main() -> None:
