@@ -19,6 +19,14 @@ same workspace at once would leave one of them with a refused token. ``Serialize
 refreshes one workspace at a time and re-reads the stored token first; Bolt's ``authorize``
 (request threads) and ``Workspaces.client_for`` (scheduled jobs, the live tally) share it.
 
+Bolt's ``authorize`` runs on every request: it reads the workspace's bot token from the store
+and, unless its cache is on, asks Slack's ``auth.test`` who the token belongs to, a round trip
+per click. The cache (``InstallationStoreAuthorize(cache_enabled=True)``) keeps auth.test's
+answer by token. The store is still read first on every request, so a deleted install (an
+uninstall, a revoked token) is never served from the cache; but Bolt never drops an entry, so
+every refreshed or removed token would stay in memory for good. ``AuthTestCache`` drops a
+workspace's entries whenever its tokens are saved or deleted.
+
 Enterprise Grid: a workspace install inside an org is stored with its ``enterprise_id`` and
 found by team id alone (team ids are unique across Slack). Org-wide installs
 (``org_deploy_enabled``) are not supported: the manifest leaves them off, and Delight's data is
@@ -38,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
@@ -77,12 +86,45 @@ def _create_private(path: Path) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
 
 
-class DelightInstallationStore(SQLite3InstallationStore):
-    """slack_sdk's SQLite installation store, keeping one row per workspace."""
+class AuthTestCache(dict):
+    """Bolt's cache of auth.test answers (``InstallationStoreAuthorize.authorize_result_cache``,
+    token -> ``AuthorizeResult``), from which ``forget`` drops a workspace's entries.
 
-    def __init__(self, path: Path, client_id: str) -> None:
+    Bolt reads an entry as ``token in cache``, then ``cache[token]``, on any request thread. A
+    forgotten entry is no longer found, but stays readable until the next ``forget``, so that
+    a request between those two reads still gets it (the token was valid when it was found).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._forgotten: dict[str, AuthorizeResult] = {}
+
+    def __missing__(self, token: str) -> AuthorizeResult:
+        return self._forgotten[token]
+
+    def forget(self, team_id: str | None) -> None:
+        """Drop what auth.test said about the workspace's tokens (they changed or are gone)."""
+        with self._lock:
+            gone = {t: r for t, r in self.copy().items() if r.team_id == team_id}
+            for token in gone:
+                self.pop(token, None)
+            if gone:
+                self._forgotten = gone
+
+
+class DelightInstallationStore(SQLite3InstallationStore):
+    """slack_sdk's SQLite installation store, keeping one row per workspace.
+
+    ``changed(team_id)`` is called after a workspace's tokens were saved or deleted.
+    """
+
+    def __init__(
+        self, path: Path, client_id: str, changed: Callable[[str | None], None] | None = None
+    ) -> None:
         _create_private(path)
         super().__init__(database=str(path), client_id=client_id, logger=logger)
+        self.changed = changed or (lambda _team_id: None)
         # Create the tables now, on one thread: the store's lazy init races between threads.
         self.init()
 
@@ -95,6 +137,7 @@ class DelightInstallationStore(SQLite3InstallationStore):
         if bot.bot_token is None:
             return
         self._keep_newest("slack_bots", bot.enterprise_id, bot.team_id)
+        self.changed(bot.team_id)
         with closing(self.connect()) as conn, conn:
             # The install record must not keep a token the refresh replaced.
             conn.execute(
@@ -110,6 +153,16 @@ class DelightInstallationStore(SQLite3InstallationStore):
                     bot.team_id or "",
                 ],
             )
+
+    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        super().delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+        self.changed(team_id)
+
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        super().delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+        self.changed(team_id)
 
     def _keep_newest(self, table: str, enterprise_id: str | None, team_id: str | None) -> None:
         where = "client_id = ? AND enterprise_id = ? AND team_id = ?"
@@ -270,7 +323,8 @@ class Installs:
         if settings.client_id is None or settings.client_secret is None:
             raise ValueError("multi-workspace installs need a client id and secret")
         path = installs_path_for(settings.db_path)
-        store = DelightInstallationStore(path, settings.client_id)
+        auth_tests = AuthTestCache()
+        store = DelightInstallationStore(path, settings.client_id, changed=auth_tests.forget)
         state_store = DelightStateStore(path)
         rotator = SerializedTokenRotator(
             client_id=settings.client_id,
@@ -303,8 +357,11 @@ class Installs:
             client_secret=settings.client_secret,
             token_rotation_expiration_minutes=REFRESH_MINUTES_BEFORE_EXPIRY,
             bot_only=True,
+            # auth.test once per token, not once per request (see the module's docstring).
+            cache_enabled=True,
             client=client,
         )
+        authorize.authorize_result_cache = auth_tests
         authorize.token_rotator = rotator
         workspaces = Workspaces(store, rotator, new_client)
         return cls(store, state_store, oauth_settings, authorize, workspaces)

@@ -29,9 +29,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
+from slack_bolt.authorization import AuthorizeResult
 
 from bot.delight import PollFailed, PollPosted
-from bot.installs import BOT_SCOPES, installs_path_for
+from bot.installs import BOT_SCOPES, AuthTestCache, installs_path_for
 from tests.conftest import Running
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, TEAM_ID
 from tests.slack_requests import Reply, SlackSender
@@ -483,6 +484,94 @@ def test_no_token_or_secret_reaches_the_logs(
     assert "refreshed the bot token of team T0TEAM" in caplog.text
     for secret in (old, new, refresh["refresh_token"], CLIENT_SECRET, "xoxe", "xoxb"):
         assert secret not in caplog.text
+
+
+# Bolt's authorize: auth.test once per token
+
+
+def auth_tests(running: Running) -> list[str | None]:
+    return [call.token for call in running.slack.calls_to("auth.test")]
+
+
+def cached_tokens(running: Running) -> set[str]:
+    return set(running.runtime.installs.authorize.authorize_result_cache)
+
+
+def test_requests_from_a_workspace_check_its_token_with_slack_once(oauth_running: Running):
+    running = oauth_running
+    token = install(running, TEAM_ID)
+    assert auth_tests(running) == [token]  # the install's own
+    poll_id = running.runtime.delight.post_poll(TEAM_ID, CHANNEL).poll.id
+    for n in range(6):
+        assert running.sender.command("tally").status == 200
+        assert (
+            running.sender.click(f"delight_poll:{poll_id}", str(n % 6), user=f"U{n}").status == 200
+        )
+    assert auth_tests(running) == [token, token]  # one for twelve requests
+    assert cached_tokens(running) == {token}
+    assert running.runtime.storage.poll_total(poll_id).responders == 6
+
+
+def test_a_refreshed_token_is_checked_once_and_the_old_one_forgotten(oauth_running: Running):
+    running, slack = oauth_running, oauth_running.slack
+    old = install(running, TEAM_ID, rotating=True, expires_in=24 * 3600)
+    assert running.sender.command("tally").status == 200
+    assert cached_tokens(running) == {old}
+    slack.retire(old)  # it expired: the next request refreshes it
+    store = running.runtime.installs.store
+    bot = store.find_team_bot(TEAM_ID)
+    bot.bot_token_expires_at = 0
+    store.save_bot(bot)
+    for _ in range(3):
+        assert running.sender.command("poll").status == 200
+    (new,) = slack.tokens_of(TEAM_ID)
+    assert len(refreshes(running)) == 1
+    assert auth_tests(running) == [old, old, new]
+    assert cached_tokens(running) == {new}
+    assert slack.wait_for("chat.postMessage")[-1].token == new
+
+
+@pytest.mark.parametrize(
+    "event",
+    [{"type": "app_uninstalled"}, {"type": "tokens_revoked", "tokens": {"bot": ["U0BOT"]}}],
+    ids=["uninstalled", "tokens-revoked"],
+)
+def test_after_an_uninstall_no_request_is_served_with_the_cached_token(
+    oauth_running: Running, event: dict
+) -> None:
+    running, slack = oauth_running, oauth_running.slack
+    token = install(running, TEAM_ID)
+    assert running.sender.command("tally").status == 200
+    assert cached_tokens(running) == {token}
+    assert running.sender.event(event, "EvGone").status == 200
+    wait_until(lambda: running.runtime.installs.store.find_team_bot(TEAM_ID) is None)
+    slack.uninstall(TEAM_ID)
+    assert cached_tokens(running) == set()
+    checks = len(auth_tests(running))
+    assert running.sender.command("poll").status == 200
+    # Bolt tells the person, through the command's response_url, to reinstall.
+    answer = slack.wait_for("response_url")[-1]
+    assert "reinstall" in answer.params["text"]
+    assert slack.calls_to("chat.postMessage") == []
+    assert len(auth_tests(running)) == checks  # the store said no install: nothing to check
+
+
+def test_a_cached_answer_dropped_mid_read_is_still_read() -> None:
+    """Bolt checks ``token in cache``, then reads ``cache[token]``: a workspace forgotten in
+    between (another thread saving or deleting its tokens) must not turn the read into a
+    KeyError, which would be a 500."""
+    cache = AuthTestCache()
+    answer = AuthorizeResult(enterprise_id=None, team_id=TEAM_ID, bot_token="xoxb-1")
+    cache["xoxb-1"] = answer
+    assert "xoxb-1" in cache
+    cache.forget(TEAM_ID)
+    assert "xoxb-1" not in cache and cache["xoxb-1"] is answer
+    cache.forget(OTHER)  # a forget that drops nothing keeps the grace
+    assert cache["xoxb-1"] is answer
+    cache["xoxb-2"] = AuthorizeResult(enterprise_id=None, team_id=OTHER, bot_token="xoxb-2")
+    cache.forget(OTHER)
+    with pytest.raises(KeyError):
+        cache["xoxb-1"]
 
 
 # Enterprise Grid
