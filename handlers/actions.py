@@ -18,7 +18,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot import blocks, ids
+from bot import blocks, ids, replies
 from bot.delight import Delight, explain_slack_error
 
 logger = logging.getLogger(__name__)
@@ -27,9 +27,13 @@ _ANSWER = re.compile(rf"^{ids.ANSWER_ACTION_PREFIX}\d+$")
 _STALE = "I can't find that poll any more. `/delight poll` posts today's."
 
 
-def _reply(respond: Respond, text: str) -> None:
+def _reply(response_url: str, text: str) -> None:
+    """What ``respond(text, response_type="ephemeral", replace_original=False)`` sends, over a
+    connection the reply thread keeps alive (``bot.replies``)."""
     try:
-        respond(text, response_type="ephemeral", replace_original=False)
+        replies.post(
+            response_url, {"text": text, "response_type": "ephemeral", "replace_original": False}
+        )
     except Exception as error:  # no caller to raise to on this thread: say so in the log
         logger.warning("ephemeral reply failed: %s", type(error).__name__)
 
@@ -47,10 +51,13 @@ def count_of(value: str | None) -> int | None:
     return int(value)
 
 
-def register(app: App, delight: Delight, replies: Executor) -> None:
+def register(app: App, delight: Delight, reply_threads: Executor) -> None:
     def reply_later(respond: Respond, text: str) -> None:
         """Send ``text`` to the clicker only, from a reply thread; returns at once."""
-        replies.submit(_reply, respond, text)
+        if respond.response_url is None:  # respond() would raise: there is nowhere to reply
+            logger.warning("ephemeral reply failed: %s", "no response_url")
+            return
+        reply_threads.submit(_reply, respond.response_url, text)
 
     def on_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         poll_id, count = poll_id_of(action.get("block_id")), count_of(action.get("value"))
