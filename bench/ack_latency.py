@@ -12,9 +12,12 @@ rounds, and the summary the ratios, which is what to compare on a shared, noisy 
 until the process has gone quiet after the round (so the replies Delight sends after
 acknowledging are in it): unlike the timings, it hardly depends on what else the machine runs.
 
-The fake Slack answers the clicks' ``response_url`` at once. ``--reply-delay MS`` points it
-at an endpoint that answers after MS milliseconds instead, as Slack does after a real round
-trip (100-300 ms); the last line says how many of Delight's replies had arrived, and when.
+The clicks' ``response_url`` (where Delight sends each clicker's thank-you) is served by a
+process of its own, so that answering Delight's replies does not slow down the load generator
+during Delight's rounds only; like Slack's hooks.slack.com it keeps connections alive
+(HTTP/1.1). It answers at once, or after ``--reply-delay MS`` milliseconds as Slack does after
+a real round trip (100-300 ms); the last line says how many of Delight's replies had arrived,
+and when.
 """
 
 from __future__ import annotations
@@ -234,37 +237,67 @@ class _HookServer(ThreadingHTTPServer):
     request_queue_size = 1024  # all --users may post at once
 
 
-class SlowHook:
-    """A ``response_url`` endpoint that answers after ``delay`` seconds; counts the posts."""
+def serve_hook(delay: float) -> None:
+    """The ``response_url`` endpoint (``--serve-hook SECONDS``): prints its port, then serves.
+
+    ``GET`` answers how many posts arrived and the ``time.monotonic()`` of the last one.
+    """
+    count, last = 0, 0.0
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def do_POST(self) -> None:
+            nonlocal count, last
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            time.sleep(delay)
+            self._answer(b"ok")
+            with lock:
+                count += 1
+                last = time.monotonic()
+
+        def do_GET(self) -> None:
+            with lock:
+                self._answer(f"{count} {last}".encode())
+
+        def _answer(self, body: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = _HookServer(("127.0.0.1", 0), Handler)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+class ReplyHook:
+    """Slack's end of the clicks' ``response_url``, in a process of its own (``serve_hook``)."""
 
     def __init__(self, delay: float) -> None:
-        self.count = 0
-        self.last = 0.0
-        lock = threading.Lock()
-        hook = self
+        self._proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve-hook", str(delay)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self._port = int(self._proc.stdout.readline())
+        self.url = f"http://127.0.0.1:{self._port}/response/bench"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                time.sleep(delay)
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-                with lock:
-                    hook.count += 1
-                    hook.last = time.perf_counter()
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self._server = _HookServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/response/bench"
+    def received(self) -> tuple[int, float]:
+        """How many replies arrived, and the ``time.monotonic()`` of the last one."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self._port}/", timeout=10) as reply:
+            count, last = reply.read().decode().split()
+        return int(count), float(last)
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._proc.terminate()
+        self._proc.wait(10)
 
 
 def bench_bodies(
@@ -290,14 +323,14 @@ def main() -> None:
     args = parser.parse_args()
 
     fake = FakeSlack()
-    hook = SlowHook(args.reply_delay / 1000) if args.reply_delay else None
+    hook = ReplyHook(args.reply_delay / 1000)
     procs, delight_port, bare_port = start_apps(fake)
     try:
         wait_healthy(delight_port)
         wait_healthy(bare_port)
         block_id = post_poll(fake, delight_port)
 
-        response_url = hook.url if hook else fake.response_url("bench")
+        response_url = hook.url
         clicks, commands = bench_bodies(response_url, block_id, args.users, args.requests)
         results: dict[tuple[str, str], list[tuple[float, float, float, float, float]]] = {}
         apps = (("bare", bare_port, procs[1].pid), ("delight", delight_port, procs[0].pid))
@@ -318,17 +351,17 @@ def main() -> None:
                             cpu * 1000 / len(latencies),
                         )
                     )
-        ended = time.perf_counter()
-        if hook:
-            # Replies still on their way are Delight's to send: wait (a while) for the rest.
-            expected = args.rounds * args.requests
-            while hook.count < expected and time.perf_counter() - ended < 60:
-                time.sleep(0.1)
+        ended = time.monotonic()
+        # Replies still on their way are Delight's to send: wait (a while) for the rest.
+        expected = args.rounds * args.requests
+        replies, last = hook.received()
+        while replies < expected and time.monotonic() - ended < 60:
+            time.sleep(0.1)
+            replies, last = hook.received()
     finally:
         stop(procs)
         fake.close()
-        if hook:
-            hook.close()
+        hook.close()
 
     def median(name: str, kind: str, i: int) -> float:
         return statistics.median(r[i] for r in results[(name, kind)])
@@ -353,12 +386,14 @@ def main() -> None:
             f"summary {kind}: p99 {p99_ratio:.2f}x the bare app (target <= 1.3), "
             f"throughput {rps_ratio:.2f}x (target >= 0.7), cpu per request {cpu_ratio:.2f}x"
         )
-    if hook:
-        print(
-            f"replies through response_url ({args.reply_delay:.0f} ms each): {hook.count} of "
-            f"{expected} arrived, the last {max(0.0, hook.last - ended):.1f} s after the last round"
-        )
+    print(
+        f"replies through response_url ({args.reply_delay:.0f} ms each): {replies} of "
+        f"{expected} arrived, the last {max(0.0, last - ended):.1f} s after the last round"
+    )
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--serve-hook"]:
+        serve_hook(float(sys.argv[2]))
+    else:
+        main()
