@@ -23,8 +23,11 @@ DRAIN_SECONDS = 20.0
 # Open connections waitress accepts (its default is 100). Past the limit it stops accepting,
 # and a new connection waits in the listen backlog until one of the open ones closes; Slack
 # and proxies keep theirs alive (idle for up to waitress's channel_timeout, 120 s), so in a
-# burst of more than 100 clicks the late ones would miss Slack's 3 seconds. poll() instead
-# of select(), which fails on file descriptors numbered 1024 and above.
+# burst of more than 100 clicks the late ones would miss Slack's 3 seconds. waitress watches
+# its sockets with select(), which takes file descriptors below 1024 only: 500 leaves room
+# for the database files, the clients' connections to Slack and the rest. (Its poll() option
+# costs more per turn of the loop: bench/ack_latency.py's bare app lost a third of its clicks
+# per second with it.)
 CONNECTION_LIMIT = 500
 
 
@@ -43,7 +46,6 @@ class HttpServer:
             port=port,
             threads=threads,
             connection_limit=CONNECTION_LIMIT,
-            asyncore_use_poll=True,
             ident="delight",
         )
         self._accept_one = self._server.handle_accept

@@ -51,7 +51,7 @@ def test_one_turn_of_the_loop_takes_every_waiting_connection() -> None:
     try:
         with connections(server.port, 50):
             before = len(waitress._map)
-            wasyncore.loop(timeout=1, use_poll=True, map=waitress._map, count=1)
+            wasyncore.loop(timeout=1, map=waitress._map, count=1)
             assert len(waitress._map) == before + 50
     finally:
         waitress.close()
