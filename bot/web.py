@@ -20,13 +20,13 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
-from slack_bolt.request.internals import parse_body
+from slack_bolt.request.internals import build_context, parse_body
 from slack_sdk.signature import SignatureVerifier
 
 logger = logging.getLogger(__name__)
@@ -229,6 +229,9 @@ class DelightWeb:
                 raw, environ, problem_with(body, environ.get("CONTENT_TYPE", ""))
             )
         shape = shape_of(body, request.content_type)
+        if shape == INTERACTION and not request.body:
+            _read_as_command(request)
+            shape = COMMAND if request.body else shape
         environ[PARSED_BODY] = (shape, request.body)
         problem = problem_in(shape, request.body)
         return self._bad_request(raw, environ, problem) if problem else request
@@ -243,6 +246,17 @@ class DelightWeb:
             return "401 Unauthorized", "invalid request"
         logger.warning("rejected a signed request: %s", problem)
         return "400 Bad Request", f"bad request: {problem}"
+
+
+def _read_as_command(request: BoltRequest) -> None:
+    """Bolt reads any form body with the word "payload" in it as an interaction's
+    ``payload=...``, so a slash command whose text mentions a payload ("/delight win fixed
+    the payload bug") parses as empty and reaches no listener. Slack's interactions carry a
+    ``payload`` field; a body without one is read as the command it is."""
+    params = dict(parse_qsl(request.raw_body, keep_blank_values=True))
+    if "payload" not in params:
+        request.body = params
+        request.context = build_context(BoltContext({}), params)
 
 
 def _reply(start_response: StartResponse, status: str, text: str) -> list[bytes]:

@@ -39,6 +39,18 @@ def test_win_with_story_is_logged_once_per_request(running: Running) -> None:
     ]
 
 
+def test_a_story_that_mentions_a_payload_is_still_a_command(running: Running) -> None:
+    """Bolt reads any form body containing "payload" as an interaction (and this one as
+    empty); the guard reads it as the slash command it is."""
+    reply = running.sender.command("win kept Fixed the payload bug before Acme's launch")
+    assert reply.status == 200
+    assert "Logged for the team (customer kept)" in reply.text
+    wins = running.runtime.storage.wins_between(
+        "T0TEAM", "C0TEAM", *[datetime(2026, 11, 18).date()] * 2
+    )
+    assert [w.story for w in wins] == ["Fixed the payload bug before Acme's launch"]
+
+
 @pytest.mark.parametrize(
     "story",
     [
