@@ -28,6 +28,10 @@ from schedules.rules import MAX_POLL_OPEN
 
 logger = logging.getLogger(__name__)
 
+# A poll's result line that Slack refused for a passing reason is posted again after this
+# long, up to RESULT_TRIES times in all (in memory: a restart forgets it).
+RETRY_REPLY_AFTER = 300.0
+RESULT_TRIES = 4
 # Threads editing live polls (chat.update); one poll is only ever edited by one at a time.
 REFRESH_WORKERS = 8
 # How many pages of a person's channels to read for the Home tab (up to 1,000 each).
@@ -210,13 +214,18 @@ class Delight:
         day = self.storage.poll_total(poll.id)
         if not is_visible(day, self.profile(poll.team_id, poll.channel_id).threshold):
             return
-        self._post_in_thread(poll, blocks.poll_result_line(day))
+        self._post_in_thread(poll, blocks.poll_result_line(day), RESULT_TRIES)
 
     def post_nudge(self, poll: Poll, minutes_left: int) -> None:
+        # Not tried again: "N minutes left" would be wrong by then.
         self._post_in_thread(poll, blocks.nudge_text(minutes_left))
 
-    def _post_in_thread(self, poll: Poll, text: str) -> None:
-        """Reply in the poll's thread at the channel's next posting slot, without waiting."""
+    def _post_in_thread(self, poll: Poll, text: str, tries: int = 1) -> None:
+        """Reply in the poll's thread at the channel's next posting slot, without waiting.
+
+        A reply that fails for a passing reason is tried again after ``RETRY_REPLY_AFTER``,
+        up to ``tries`` times in all.
+        """
 
         def send() -> None:
             try:
@@ -227,7 +236,17 @@ class Delight:
                     {"thread_ts": poll.message_ts, "text": text},
                 )
             except SlackClientError as error:
-                logger.warning("thread reply to poll=%s failed: %s", poll.id, _error_code(error))
+                again = tries > 1 and _transient(error)
+                logger.warning(
+                    "thread reply to poll=%s failed: %s%s",
+                    poll.id,
+                    _error_code(error),
+                    "; trying again later" if again else "",
+                )
+                if again:
+                    self._later(
+                        RETRY_REPLY_AFTER, lambda: self._post_in_thread(poll, text, tries - 1)
+                    )
 
         delay = self.pacer.reserve(poll.team_id, poll.channel_id)
         if delay > 0:

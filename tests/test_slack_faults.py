@@ -393,3 +393,33 @@ def test_closing_edit_lost_to_an_outage_is_redrawn_once_slack_is_back(
     running.settle()
     assert running.runtime.storage.poll_total(poll_id).responders == 4
     assert "Final: we delighted 14 customers · 4 of us answered" in shown(slack, ts)
+
+
+def test_result_line_refused_while_slack_is_down_is_posted_later_once(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path, monkeypatch
+) -> None:
+    """Not only polls and digests: yesterday's result line, which every try of the client
+    failed to post, is posted again later (RETRY_REPLY_AFTER), exactly once."""
+    import bot.delight
+
+    monkeypatch.setattr(bot.delight, "RETRY_REPLY_AFTER", 0.2)
+    # Slack's pace in the channel: the result line follows today's poll a second later.
+    with serve(slack, clock, tmp_path / "delight.db", channel_interval=1.0) as app:
+        scheduled(app)
+        app.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+        eventually(lambda: recorded_ts(app))
+        (first,) = poll_posts(slack)
+        for n, value in enumerate(["2", "3", "4"]):
+            assert app.sender.click(block_id_of(first), value, user=f"U{n}").status == 200
+        app.settle()
+        clock.now += timedelta(days=1)
+        app.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+        eventually(lambda: len(poll_posts(slack)) == 2)
+        slack.fail("chat.postMessage", "internal_error", status=500, times=3)  # Slack is down
+        eventually(lambda: [c for c in slack.posted(CHANNEL) if "thread_ts" in c.params])
+        time.sleep(0.5)  # a second retry would arrive within this
+    failed = [c for c in slack.calls_to("chat.postMessage") if c.status == 500]
+    replies = [c for c in slack.posted(CHANNEL) if "thread_ts" in c.params]
+    assert len(failed) == 3 and all("thread_ts" in c.params for c in failed)
+    assert len(replies) == 1
+    assert "we delighted 9 customers" in replies[0].params["text"]
