@@ -20,7 +20,7 @@ from bot.calendar import Clock, Week, local_today
 from bot.coalesce import Coalescer
 from bot.digest import ChannelCard, build_digest, goal_progress, trend_start, weekly_trend
 from bot.models import ChannelProfile, Poll, WinKind
-from bot.pacing import Pacer
+from bot.pacing import DEFAULT_BURST, DEFAULT_RATE, Pacer
 from bot.pseudonym import Pseudonymizer
 from bot.storage import Storage
 from bot.tally import TeamTotal, is_visible, team_total
@@ -105,7 +105,7 @@ class Delight:
         self._pseudonym = pseudonym
         self._clock = clock
         self._default_tz = default_tz
-        self.pacer = pacer or Pacer(rate=8.0, burst=20)
+        self.pacer = pacer or Pacer(DEFAULT_RATE, DEFAULT_BURST)
         self._later = later
         # Polls whose last chat.update failed for a passing reason, to redraw (see sweep).
         self._stale: set[int] = set()

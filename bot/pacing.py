@@ -24,6 +24,9 @@ from collections.abc import Callable
 
 # Slack's documented pace for posting in one channel.
 CHANNEL_INTERVAL = 1.0
+# Our own pace for a workspace (Slack does not publish its limit): 20 at once, then 8 a second.
+DEFAULT_RATE = 8.0
+DEFAULT_BURST = 20
 # Forget the channels whose next slot is this far in the past (they are free again anyway).
 _PRUNE_EVERY = 1024
 
@@ -75,7 +78,9 @@ class Pacer:
             after = self._monotonic() + self._channel_interval
             self._channel_next[key] = max(self._channel_next.get(key, after), after)
 
-    def wait(self, team_id: str, channel_id: str, sleep: Callable[[float], None] = time.sleep):
+    def wait(
+        self, team_id: str, channel_id: str, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         """Reserve a slot and sleep until it comes: for the few posts made on request."""
         delay = self.reserve(team_id, channel_id)
         if delay > 0:

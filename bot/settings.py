@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.pacing import DEFAULT_BURST, DEFAULT_RATE
 from bot.web import REDIRECT_PATH
 from schedules.rules import RuleError, parse_tz
 
@@ -47,8 +48,8 @@ class Settings:
     # Delight's own pace for posting in one workspace (chat.postMessage): steady posts per
     # second, and how many may go at once before that. Slack publishes about one per second
     # per channel and an unstated workspace limit above that; 429s remain the backstop.
-    post_rate: float = 8.0
-    post_burst: int = 20
+    post_rate: float = DEFAULT_RATE
+    post_burst: int = DEFAULT_BURST
 
     @property
     def socket_mode(self) -> bool:
@@ -126,9 +127,13 @@ class Settings:
             client_id=client_id,
             client_secret=client_secret,
             redirect_uri=redirect_uri,
-            post_rate=_number("DELIGHT_POST_RATE", get("DELIGHT_POST_RATE") or "8", 0.1, 1000),
+            post_rate=_number(
+                "DELIGHT_POST_RATE", get("DELIGHT_POST_RATE"), DEFAULT_RATE, 0.1, 1000
+            ),
             post_burst=int(
-                _number("DELIGHT_POST_BURST", get("DELIGHT_POST_BURST") or "20", 1, 1000, True)
+                _number(
+                    "DELIGHT_POST_BURST", get("DELIGHT_POST_BURST"), DEFAULT_BURST, 1, 1000, True
+                )
             ),
         )
 
@@ -185,7 +190,11 @@ def _port(value: str) -> int:
     return int(value)
 
 
-def _number(name: str, value: str, low: float, high: float, whole: bool = False) -> float:
+def _number(
+    name: str, value: str | None, default: float, low: float, high: float, whole: bool = False
+) -> float:
+    if value is None:
+        return default
     kind = "a whole number" if whole else "a number"
     problem = SettingsError(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r}")
     try:

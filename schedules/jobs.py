@@ -272,7 +272,9 @@ class Jobs:
             if Week.containing(self.delight.today(team_id, channel_id)).start == week:
                 self.run_digest(team_id, channel_id)
 
-    def _at_slot(self, delay: float, job: Callable[..., None], team_id: str, channel_id: str):
+    def _at_slot(
+        self, delay: float, job: Callable[..., None], team_id: str, channel_id: str
+    ) -> None:
         """Run ``job(team_id, channel_id, paced=True)`` when its reserved slot comes."""
         self._later(delay, partial(job, team_id, channel_id, paced=True))
 
