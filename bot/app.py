@@ -6,7 +6,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -19,11 +18,13 @@ from bot.delight import Delight
 from bot.installs import Installs
 from bot.pacing import CHANNEL_INTERVAL, Pacer
 from bot.pseudonym import Pseudonymizer, load_or_create_key
-from bot.requestlog import RequestLog, WsgiApp
+from bot.requestlog import LoggedApp
 from bot.settings import Settings
+from bot.socket_mode import PING_INTERVAL, SocketMode
 from bot.storage import Storage
-from bot.web import DelightWeb
+from bot.web import DelightWeb, WsgiApp
 from handlers import register_listeners
+from handlers.guard import RefuseMalformed
 from schedules.commands import ScheduleCommands
 from schedules.jobs import Jobs, new_pool, new_scheduler, scheduled_later
 
@@ -40,7 +41,7 @@ class Runtime:
     client: WebClient
     delight: Delight
     jobs: Jobs
-    app: App
+    app: LoggedApp
     web: WsgiApp
     # Multi-workspace installs (OAuth); None with a single bot token.
     installs: Installs | None = None
@@ -48,11 +49,15 @@ class Runtime:
     listeners: ThreadPoolExecutor | None = None
     # Threads sending ephemeral replies after an acknowledgement.
     replies: ThreadPoolExecutor | None = None
+    # The websocket connections in Socket Mode; None in HTTP mode.
+    socket: SocketMode | None = None
 
     def start(self) -> None:
         self.jobs.start()
 
     def close(self) -> None:
+        if self.socket is not None:
+            self.socket.close()
         self.jobs.shutdown()
         if self.listeners is not None:
             # Let listeners that are still working finish before the database closes.
@@ -63,8 +68,15 @@ class Runtime:
         self.storage.close()
 
 
-def readiness_problem(storage: Storage, jobs: Jobs, installs: Installs | None = None) -> str | None:
+def readiness_problem(
+    storage: Storage,
+    jobs: Jobs,
+    installs: Installs | None = None,
+    socket: SocketMode | None = None,
+) -> str | None:
     """Why the app can't do its work right now (for ``/readyz``), or None when it can."""
+    if socket is not None and not socket.open_connections():
+        return "no Socket Mode connection to Slack is open"
     if not storage.is_writable():
         return "the database does not take writes"
     if not jobs.scheduler.running:
@@ -98,6 +110,7 @@ def build(
     clock: Clock = system_clock,
     refresh_interval: float = 1.5,
     channel_interval: float = CHANNEL_INTERVAL,
+    socket_ping_interval: float = PING_INTERVAL,
 ) -> Runtime:
     storage = Storage(settings.db_path)
     key = (
@@ -126,20 +139,29 @@ def build(
     jobs = Jobs(delight, storage, clock, scheduler, pool)
     schedule_commands = ScheduleCommands(storage, jobs, clock, settings.default_tz)
     listeners = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener")
-    app = App(
+    app = LoggedApp(
         client=client,
         signing_secret=settings.signing_secret,
         logger=logging.getLogger("delight.bolt"),
         listener_executor=listeners,
+        # The HTTP edge checks signatures (bot.web); Socket Mode has none to check.
+        request_verification_enabled=False,
+        before_authorize=RefuseMalformed(),
         **(installs.app_options() if installs else {}),
     )
     replies = ThreadPoolExecutor(REPLY_THREADS, thread_name_prefix="reply")
     register_listeners(app, delight, schedule_commands, replies)
+    socket = (
+        SocketMode(app, settings.app_token, client, ping_interval=socket_ping_interval)
+        if settings.app_token
+        else None
+    )
     web = DelightWeb(
         app,
         settings.signing_secret,
-        readiness=lambda: readiness_problem(storage, jobs, installs),
+        readiness=lambda: readiness_problem(storage, jobs, installs, socket),
+        slack_events=socket is None,
     )
     return Runtime(
-        settings, storage, client, delight, jobs, app, RequestLog(web), installs, listeners, replies
+        settings, storage, client, delight, jobs, app, web, installs, listeners, replies, socket
     )

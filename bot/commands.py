@@ -192,6 +192,26 @@ _SCHEDULE_EXAMPLE = (
 )
 
 
+# Every first word ``parse`` knows. The request log names a command by one of these (or
+# ``unknown``), never by what else was typed.
+SUBCOMMANDS = frozenset(
+    {
+        "win", "schedule", "digest", "skip", "nudge", "customer", "goal", "privacy",
+        "forget", "pause", "resume", "poll", "tally", "help",
+    }
+)  # fmt: skip
+
+
+def subcommand_of(text: object) -> str:
+    """The subcommand of a command's text for the log: ``form`` for none, else the known
+    word or ``unknown``."""
+    words = html.unescape(text).split(maxsplit=1) if isinstance(text, str) else []
+    if not words:
+        return "form"
+    word = words[0].lower()
+    return word if word in SUBCOMMANDS else "unknown"
+
+
 def parse(text: str) -> Command:
     # Slack escapes &, < and > in command text; we store and count the characters people typed.
     text = html.unescape(text or "").strip()

@@ -1,23 +1,21 @@
-"""The WSGI application: Slack's endpoint, health checks, and a guard in front of Bolt.
+"""The WSGI application: Slack's endpoint, health checks, and the HTTP edge in front of Bolt.
 
 With multi-workspace installs (OAuth), ``GET /slack/install`` (the "Add to Slack" page) and
 ``GET /slack/oauth_redirect`` (where Slack sends the installer back) go to Bolt's OAuth flow
-too; with a single bot token those paths are 404 like any other.
+too; with a single bot token those paths are 404 like any other. In Socket Mode only the
+health checks are served (``slack_events=False``): Slack's requests come over the websocket.
 
-Bolt verifies signatures and dispatches. The guard only looks at requests Bolt would
-choke on (a non-numeric timestamp, a body that is not UTF-8, a payload missing the fields
-every listener relies on), which would otherwise surface as a 500 and a stack trace. Such a
-request gets 401 when its signature is not valid, else 400 with a one-line reason.
-
-A body is parsed once: the guard builds Bolt's request (Bolt's own parse), checks the shape
-listeners will see, and hands that request to ``App.dispatch``; it leaves the parsed body in
-the WSGI environ (``PARSED_BODY``) for the request log around it.
+The edge does only what is about HTTP: the body's size, the signature (here rather than in
+Bolt, whose check logs a refused request's whole body), bytes that are not UTF-8 or a body
+Bolt can't parse, and Bolt's "payload" form quirk. What is about the request itself (its
+shape, the log line, redeliveries, errors) happens inside Bolt, for both transports alike.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
@@ -26,8 +24,11 @@ from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
-from slack_bolt.request.internals import build_context, parse_body
+from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
+
+from bot.requestlog import log_request
+from bot.shapes import problem_with
 
 logger = logging.getLogger(__name__)
 
@@ -37,99 +38,32 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 MAX_BODY_BYTES = 1 << 20
+# Slack refuses requests more than five minutes off, either way; so do we.
+MAX_CLOCK_SKEW = 300
 # ``/slack/install?team=T0123`` preselects a workspace; Bolt pastes the value into Slack's
 # authorize URL as it is, so only a Slack id may pass.
 _TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,30}")
-
-# The environ key under which a Slack request's parsed body is left for the middleware around
-# DelightWeb: ``(shape, body)``, shape one of EVENT, INTERACTION, COMMAND, body a dict as
-# Bolt's listeners see it.
-PARSED_BODY = "delight.parsed_body"
-EVENT, INTERACTION, COMMAND = "event", "interaction", "command"
 # What Bolt raises building a request from a body it can't read (invalid JSON, a payload that
 # is not an object, an id field of the wrong type).
 _UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError)
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
 # What stops the app from doing its work, or None when it is ready.
 ReadinessCheck = Callable[[], str | None]
 
 
-def _require(data: Any, *paths: str) -> str | None:
-    """The first dotted path missing (or empty) in ``data``, or None when all are there."""
-    for path in paths:
-        node = data
-        for part in path.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if node in (None, "", [], {}):
-            return path
+def signature_problem(
+    verifier: SignatureVerifier, body: str, timestamp: str, signature: str, now: float
+) -> str | None:
+    """Why a request is not provably from Slack, in words an operator can act on, or None."""
+    if not timestamp.isdigit():
+        return "no request timestamp"
+    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW:
+        return "timestamp too far off (check this machine's clock)"
+    if not verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
+        return "bad signature (check SLACK_SIGNING_SECRET)"
     return None
-
-
-def shape_of(body: str, content_type: str | None) -> str:
-    """How Bolt reads a body: the branches of ``slack_bolt.request.internals.parse_body``.
-
-    ``content_type`` without parameters (``application/json``, not ``...; charset=utf-8``).
-    """
-    if content_type == "application/json" or body.startswith("{"):
-        return EVENT
-    # Bolt looks for the word anywhere in the body, and reads the "payload" field or nothing.
-    return INTERACTION if "payload" in body else COMMAND
-
-
-def problem_in(shape: str, data: dict) -> str | None:
-    """What is wrong with a parsed Slack body (``shape_of``, Bolt's parse), or None if
-    listeners can rely on it."""
-    if shape == EVENT:
-        if not isinstance(data.get("type"), str):
-            return "missing type"
-        if data["type"] == "event_callback":
-            missing = _require(data, "event_id", "team_id", "event.type")
-            return f"missing {missing}" if missing else None
-        return None
-    if shape == INTERACTION:
-        if not data:
-            return "not a Slack request"
-        kind = data.get("type")
-        if kind == "block_actions":
-            missing = _require(data, "team.id", "user.id", "actions")
-            if missing:
-                return f"missing {missing}"
-            actions = data["actions"]
-            if not isinstance(actions, list) or not all(
-                isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions
-            ):
-                return "actions must be a list of actions with an action_id"
-            return None
-        if kind in ("view_submission", "view_closed"):
-            missing = _require(
-                data, "team.id", "user.id", "view.id", "view.type", "view.callback_id"
-            )
-            return f"missing {missing}" if missing else None
-        if not isinstance(kind, str):
-            return "payload is missing type"
-        return None
-    if "command" not in data:
-        return "not a Slack request"
-    for field in ("command", "team_id", "channel_id", "user_id", "trigger_id"):
-        if not data.get(field):
-            return f"missing {field}"
-    return None
-
-
-def problem_with(body: str, content_type: str) -> str:
-    """What is wrong with a body Bolt could not read (its request raised): the slow path."""
-    content_type = content_type.split(";")[0]
-    shape = shape_of(body, content_type)
-    what = "body" if shape == EVENT else "payload"
-    try:
-        data = parse_body(body, content_type)
-    except ValueError:
-        return f"{what} is not valid JSON"
-    if not isinstance(data, dict):
-        return f"{what} is not an object"
-    # Bolt choked on a body of the right shape: an id or a list where it expects an object.
-    return problem_in(shape, data) or "fields of unexpected types"
 
 
 class DelightWeb:
@@ -137,17 +71,25 @@ class DelightWeb:
     flow, ``/slack/install`` and ``/slack/oauth_redirect``); everything else is 404.
 
     ``/healthz`` says the process answers; ``/readyz`` also runs ``readiness`` (the database
-    takes writes, the scheduler runs) and answers 503 naming what is wrong.
+    takes writes, the scheduler runs, a Socket Mode connection is open) and answers 503
+    naming what is wrong.
     """
 
     def __init__(
-        self, app: App, signing_secret: str, readiness: ReadinessCheck | None = None
+        self,
+        app: App,
+        signing_secret: str,
+        readiness: ReadinessCheck | None = None,
+        slack_events: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._app = app
         # Bolt's WSGI adapter, for the OAuth pages; Slack's requests go to ``app.dispatch``.
         self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self._verifier = SignatureVerifier(signing_secret)
         self._readiness = readiness or (lambda: None)
+        self._slack_events = slack_events
+        self._clock = clock
         flow = app.oauth_flow
         self._oauth_paths = {flow.install_path, flow.redirect_uri_path} if flow else set()
 
@@ -162,20 +104,17 @@ class DelightWeb:
             return _reply(start_response, "200 OK", "ready")
         if path in self._oauth_paths:
             return self._oauth(environ, start_response, path, method)
-        if path != EVENTS_PATH:
+        if path != EVENTS_PATH or not self._slack_events:
             return _reply(start_response, "404 Not Found", "not found")
         if method != "POST":
             return _reply(start_response, "405 Method Not Allowed", "POST only")
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return _reply(start_response, "400 Bad Request", "bad content length")
-        if length > MAX_BODY_BYTES:
-            return _reply(start_response, "413 Content Too Large", "request too large")
-        raw = environ["wsgi.input"].read(length) if length else b""
-        request = self._read(raw, environ)
+        started = time.perf_counter()
+        request = self._read(environ)
         if isinstance(request, tuple):
-            return _reply(start_response, *request)
+            status, text, problem = request
+            ms = f"{(time.perf_counter() - started) * 1000:.1f}"
+            log_request({"via": "http", "status": status.split()[0], "ms": ms}, problem)
+            return _reply(start_response, status, text)
         # As Bolt's WSGI adapter (slack_bolt.adapter.wsgi.SlackRequestHandler) does.
         response = self._app.dispatch(request)
         wsgi = WsgiHttpResponse(
@@ -208,16 +147,30 @@ class DelightWeb:
                 "Installing Delight failed on our side. Please try again in a moment.",
             )
 
-    def _read(self, raw: bytes, environ: dict) -> BoltRequest | tuple[str, str]:
-        """Bolt's request for a body listeners can rely on, else the status and text to answer."""
-        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
-        if not timestamp.isdigit():
-            return "401 Unauthorized", "invalid request"
+    def _read(self, environ: dict) -> BoltRequest | tuple[str, str, str]:
+        """Bolt's request for a body signed by Slack that Bolt can read, else the status and
+        text to answer and the problem to log."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return "400 Bad Request", "bad content length", "bad content length"
+        if length > MAX_BODY_BYTES:
+            return "413 Content Too Large", "request too large", "request too large"
+        raw = environ["wsgi.input"].read(length) if length else b""
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
             # Slack only sends UTF-8, and a signature over undecodable bytes can't be checked.
-            return "400 Bad Request", "bad request: body is not UTF-8"
+            return "400 Bad Request", "bad request: body is not UTF-8", "body is not UTF-8"
+        problem = signature_problem(
+            self._verifier,
+            body,
+            environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+            environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+            self._clock(),
+        )
+        if problem:
+            return "401 Unauthorized", "invalid request", problem
         try:
             request = BoltRequest(
                 body=body,
@@ -225,27 +178,11 @@ class DelightWeb:
                 headers=WsgiHttpRequest(environ).get_headers(),
             )
         except _UNREADABLE:
-            return self._bad_request(
-                raw, environ, problem_with(body, environ.get("CONTENT_TYPE", ""))
-            )
-        shape = shape_of(body, request.content_type)
-        if shape == INTERACTION and not request.body:
+            problem = problem_with(body, environ.get("CONTENT_TYPE", ""))
+            return "400 Bad Request", f"bad request: {problem}", problem
+        if not request.body and request.content_type != "application/json":
             _read_as_command(request)
-            shape = COMMAND if request.body else shape
-        environ[PARSED_BODY] = (shape, request.body)
-        problem = problem_in(shape, request.body)
-        return self._bad_request(raw, environ, problem) if problem else request
-
-    def _bad_request(self, raw: bytes, environ: dict, problem: str) -> tuple[str, str]:
-        valid = self._verifier.is_valid(
-            body=raw,
-            timestamp=environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
-            signature=environ.get("HTTP_X_SLACK_SIGNATURE", ""),
-        )
-        if not valid:
-            return "401 Unauthorized", "invalid request"
-        logger.warning("rejected a signed request: %s", problem)
-        return "400 Bad Request", f"bad request: {problem}"
+        return request
 
 
 def _read_as_command(request: BoltRequest) -> None:

@@ -5,13 +5,14 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from bot.delight import Delight
-from handlers import actions, commands, dedupe, events, home, views
+from handlers import actions, commands, dedupe, errors, events, home, views
 from schedules.commands import ScheduleCommands
 
 
 def register_listeners(
     app: App, delight: Delight, schedule_commands: ScheduleCommands, replies: Executor
 ) -> None:
+    errors.register(app)
     dedupe.register(app, delight.storage, schedule_commands.clock)
     commands.register(app, delight, schedule_commands)
     actions.register(app, delight, replies)

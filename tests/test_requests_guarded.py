@@ -11,8 +11,6 @@ from urllib.parse import urlencode
 import pytest
 from slack_bolt.request import request as bolt_request
 
-import bot.requestlog
-import bot.web
 from tests.conftest import Running
 from tests.test_poll_flow import post_poll
 
@@ -188,7 +186,7 @@ def test_bodies_bolt_cannot_read_get_400_not_500(running: Running, body: dict, c
 
 
 def test_a_click_is_parsed_once(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The guard, Bolt and the request log share one parse of the body (bench/ack_latency.py)."""
+    """The edge, the guard, Bolt and the request log share one parse (bench/ack_latency.py)."""
     poll_id, _ = post_poll(running)
     parses = []
 
@@ -200,8 +198,7 @@ def test_a_click_is_parsed_once(running: Running, monkeypatch: pytest.MonkeyPatc
         return parse_body
 
     real = bolt_request.parse_body
-    for module in (bolt_request, bot.web, bot.requestlog):
-        monkeypatch.setattr(module, "parse_body", counting(module))
+    monkeypatch.setattr(bolt_request, "parse_body", counting(bolt_request))
     assert running.sender.click(f"delight_poll:{poll_id}", "3").status == 200
     assert parses == ["slack_bolt.request.request"]
     assert running.runtime.storage.poll_total(poll_id).responders == 1

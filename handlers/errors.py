@@ -1,0 +1,50 @@
+"""What a listener that fails unexpectedly answers, over either transport: one log line that
+names the error and where it happened, and an apology instead of a 500.
+
+The line names the error's type and the innermost frame of Delight's own code, never the
+error's message: a message can quote what a person typed. The whole traceback is logged at
+DEBUG.
+"""
+
+from __future__ import annotations
+
+import traceback
+from logging import Logger
+from pathlib import Path
+
+from slack_bolt import App, BoltResponse
+
+from bot.requestlog import describe
+
+_OURS = ("bot", "handlers", "schedules")
+SORRY = "Sorry, that didn't work on our side. Please try again in a moment."
+
+
+def where(error: BaseException) -> str:
+    """``package/module.py:line`` of the innermost frame in Delight's code (else the last)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "?"
+    ours = [f for f in frames if Path(f.filename).parent.name in _OURS]
+    frame = (ours or frames)[-1]
+    path = Path(frame.filename)
+    return f"{path.parent.name}/{path.name}:{frame.lineno}"
+
+
+def on_error(error: Exception, body: dict, logger: Logger) -> BoltResponse:
+    fields = describe(body)
+    logger.error(
+        "listener failed kind=%s action=%s: %s at %s",
+        fields.get("kind", "?"),
+        fields.get("action", "-"),
+        type(error).__name__,
+        where(error),
+    )
+    logger.debug("listener failure", exc_info=error)
+    # A slash command shows the text to the person who typed it; elsewhere a 200 stops Slack
+    # from delivering the request again (Bolt sends this only when nothing was acknowledged).
+    return BoltResponse(status=200, body=SORRY if fields.get("kind") == "command" else "")
+
+
+def register(app: App) -> None:
+    app.error(on_error)
