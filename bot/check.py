@@ -1,7 +1,8 @@
 """``python -m bot check``: would the bot start, and how? Reads, never changes anything.
 
 Prints one line per check and exits 0 when all pass, 1 when one fails. Settings have already
-been validated by the time this runs (a bad one exits 2 naming it).
+been validated by the time this runs (a bad one exits 2 naming it). Offline it checks only
+what is on this machine, and says so; ``--online`` also asks Slack whether the tokens work.
 """
 
 from __future__ import annotations
@@ -14,22 +15,52 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.app import slack_client
 from bot.pseudonym import key_path_for
 from bot.settings import Settings
+from bot.slack_check import SlackCheckFailed, identity, socket_url
 from bot.storage import migrations
 
 
-def run(settings: Settings, out: Callable[[str], None] = print) -> int:
+def run(settings: Settings, out: Callable[[str], None] = print, online: bool = False) -> int:
     results = [
         ("settings", None, _describe(settings)),
         ("database", *_database(settings.db_path)),
         ("pseudonym key", *_key(settings)),
     ]
+    if online:
+        results += _slack(settings)
     for name, problem, detail in results:
         out(f"{name}: {'FAIL' if problem else 'ok'} ({problem or detail})")
     failed = any(problem for _, problem, _ in results)
-    out("check: FAILED" if failed else "check: ready to run")
+    if failed:
+        out("check: FAILED")
+    elif online:
+        out("check: ready to run (settings, database and key checked here; Slack answered)")
+    else:
+        out(
+            "check: ready to run, as far as this machine tells (settings, database and key; "
+            "Slack was not asked: add --online to check the tokens)"
+        )
     return 1 if failed else 0
+
+
+def _slack(settings: Settings) -> list[tuple[str, str | None, str]]:
+    if settings.oauth:
+        return [("slack", None, "multi-workspace installs: each workspace's token is checked "
+                 "when it is used")]  # fmt: skip
+    client = slack_client(settings, settings.bot_token)
+    try:
+        results = [("slack", None, f"SLACK_BOT_TOKEN is {identity(client, settings.api_url)}")]
+    except SlackCheckFailed as error:
+        return [("slack", str(error), "")]
+    if settings.app_token:
+        try:
+            socket_url(client, settings.app_token, settings.api_url)
+            results.append(("socket mode", None, "SLACK_APP_TOKEN opens connections"))
+        except SlackCheckFailed as error:
+            results.append(("socket mode", str(error), ""))
+    return results
 
 
 def _describe(settings: Settings) -> str:

@@ -76,6 +76,10 @@ class HttpServer:
         self._server.run()
         self._server.task_dispatcher.shutdown()
 
+    def close(self) -> None:
+        """Release the port of a server that never ran."""
+        self._server.close()
+
     def stop(self) -> None:
         """Stop accepting, drain, then end ``run()``. Safe to call from a signal handler."""
         if self._stopping.is_set():

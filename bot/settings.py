@@ -31,6 +31,26 @@ class SettingsError(ValueError):
     """A required setting is missing or malformed; the message names it."""
 
 
+# Where each secret comes from, for a value still holding .env.example's placeholder.
+_PLACEHOLDER_HINTS = {
+    "SLACK_BOT_TOKEN": "paste the Bot User OAuth Token (OAuth & Permissions)",
+    "SLACK_SIGNING_SECRET": "paste the Signing Secret (Basic Information > App Credentials)",
+    "SLACK_APP_TOKEN": "paste an app-level token with connections:write (Basic Information > "
+    "App-Level Tokens), or remove the line for HTTP mode",
+    "SLACK_CLIENT_ID": "paste the Client ID (Basic Information > App Credentials)",
+    "SLACK_CLIENT_SECRET": "paste the Client Secret (Basic Information > App Credentials)",
+    "DELIGHT_PSEUDONYM_KEY": "set 32 or more random characters, or remove the line",
+}
+_PLACEHOLDERS = ("your-", "1234567890.1234567890")
+
+
+def _refuse_placeholders(env: Mapping[str, str]) -> None:
+    for name, hint in _PLACEHOLDER_HINTS.items():
+        value = env.get(name, "").strip().lower()
+        if any(placeholder in value for placeholder in _PLACEHOLDERS):
+            raise SettingsError(f"{name} still holds the example value of .env.example: {hint}")
+
+
 @dataclass(frozen=True)
 class Settings:
     bot_token: str | None
@@ -77,6 +97,7 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
+        _refuse_placeholders(env)
         client_id, client_secret = _client_credentials(
             get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
         )

@@ -32,11 +32,11 @@ from urllib.parse import urlparse
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.requestlog import log_request
+from bot.slack_check import SlackCheckFailed, socket_url
 
 logger = logging.getLogger("delight.socket")
 # slack_sdk's own lines ("A new session has been established", even when none was) are
@@ -51,10 +51,6 @@ FIRST_RETRY = 1.0
 MAX_RETRY = 30.0
 # What Bolt raises building a request from a payload of the wrong shape.
 _UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError)
-
-
-class SocketModeRefused(RuntimeError):
-    """Slack refused to open a Socket Mode connection; the message says what to check."""
 
 
 def ack_payload(response: BoltResponse) -> dict[str, Any] | None:
@@ -114,8 +110,8 @@ class SocketMode:
         self._supervisor: threading.Thread | None = None
 
     def open(self) -> None:
-        """Open the connections. Raise ``SocketModeRefused`` if Slack refuses the app token;
-        a websocket that can't be reached is retried in the background."""
+        """Open the connections. Raise ``SlackCheckFailed`` if Slack refuses the app token
+        (or can't be reached); a websocket that can't be opened is retried in the background."""
         for index in range(self._count):
             client = _Client(
                 app_token=self._app_token,
@@ -137,6 +133,8 @@ class SocketMode:
 
     def close(self) -> None:
         """Stop reconnecting and close every connection; envelopes being handled finish."""
+        if self._stopping.is_set():
+            return
         self._stopping.set()
         if self._supervisor is not None:
             self._supervisor.join(5)
@@ -152,19 +150,11 @@ class SocketMode:
             if client.is_connected():
                 return
             try:
-                client.wss_uri = client.issue_new_wss_url()
-            except SlackApiError as error:
-                code = error.response.get("error", "unknown_error")
-                problem = f"Slack refused apps.connections.open: {code} (check SLACK_APP_TOKEN)"
+                client.wss_uri = socket_url(self._web, self._app_token, self._web.base_url)
+            except SlackCheckFailed as error:
                 if at_start:
-                    raise SocketModeRefused(problem) from None
-                self._failed(index, problem)
-                return
-            except (SlackClientError, OSError) as error:
-                problem = f"could not reach Slack at {self._web.base_url}: {type(error).__name__}"
-                if at_start:
-                    raise SocketModeRefused(problem) from None
-                self._failed(index, problem)
+                    raise
+                self._failed(index, str(error))
                 return
             client.connect()
         finally:
