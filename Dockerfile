@@ -1,6 +1,7 @@
 # Delight: one small image, run as a non-root user, SQLite data in the /data volume.
 #   docker build -t delight .
-#   docker run --env-file .env -p 3000:3000 -v delight-data:/data delight
+#   docker run --env-file .env -v delight-data:/data delight                 (Socket Mode)
+#   docker run --env-file .env -p 3000:3000 -v delight-data:/data delight    (HTTP mode)
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -34,8 +35,9 @@ VOLUME ["/data"]
 EXPOSE 3000
 USER delight
 
-# Socket Mode (SLACK_APP_TOKEN set) serves no HTTP, so there is no /healthz to ask.
+# Both modes serve /healthz and /readyz on PORT. /readyz is 503 while the database takes no
+# writes, the scheduler is stopped or (Socket Mode) no connection to Slack is open.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD [ -n "$SLACK_APP_TOKEN" ] || python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PORT:-3000}/healthz', timeout=4)"
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '3000'), timeout=4)"
 
 CMD ["python", "-m", "bot"]
