@@ -16,6 +16,7 @@ from bot.app import Runtime, build
 from bot.settings import Settings
 from tests.blockkit import assert_valid_call
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, FakeSlack
+from tests.fake_socket_mode import FakeSocketMode
 from tests.slack_requests import SlackSender
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -60,6 +61,18 @@ def fake_slack() -> Iterator[FakeSlack]:
 def slack(fake_slack: FakeSlack) -> FakeSlack:
     fake_slack.reset()
     return fake_slack
+
+
+@pytest.fixture
+def socket_mode(slack: FakeSlack) -> Iterator[FakeSocketMode]:
+    """A fake Socket Mode server; ``apps.connections.open`` hands out its URLs."""
+    fake = FakeSocketMode()
+    slack.socket_mode = fake
+    try:
+        yield fake
+    finally:
+        slack.socket_mode = None
+        fake.close()
 
 
 @pytest.fixture

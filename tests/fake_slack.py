@@ -127,6 +127,9 @@ class FakeSlack:
         self._tokens: dict[str, Workspace] = {}
         self._refresh_tokens: dict[str, Workspace] = {}
         self._retired: dict[str, str] = {}
+        # A tests.fake_socket_mode.FakeSocketMode: apps.connections.open hands out its URLs.
+        # Not cleared by reset(): whoever attaches it detaches it.
+        self.socket_mode: Any = None
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._serial = itertools.count(1)
@@ -342,6 +345,12 @@ class FakeSlack:
                 "enterprise_id": workspace.enterprise_id,
                 "is_enterprise_install": False,
             }
+        if call.method == "apps.connections.open":
+            if not str(call.token).startswith("xapp-"):
+                return {"ok": False, "error": "not_allowed_token_type"}
+            if self.socket_mode is None:
+                return {"ok": False, "error": "fake_has_no_socket_mode_attached"}
+            return {"ok": True, "url": self.socket_mode.open_url()}
         if call.method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
             return {
