@@ -24,6 +24,7 @@ def poll(storage: Storage, channel: str, on: date, *counts: int, team: str = "T1
     storage.set_poll_message(made.id, f"1.{made.id}")
     for n, count in enumerate(counts):
         storage.record_answer(made.id, f"person-{n}", count)
+    storage.close_poll(made.id, NOW)  # history: folded into team numbers
 
 
 @pytest.fixture

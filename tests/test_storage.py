@@ -240,6 +240,8 @@ def test_daily_totals_only_posted_polls_in_range_oldest_first(storage: Storage) 
     storage.record_answer(ids[DAY], "p2", 3)
     storage.record_answer(ids[DAY + timedelta(days=1)], "p1", 4)
     storage.record_answer(ids[DAY + timedelta(days=3)], "p1", 50)
+    for poll_id in ids.values():  # folded: closed polls keep their exact team numbers
+        storage.close_poll(poll_id, NOW)
     week = (DAY - timedelta(days=2), DAY + timedelta(days=2))
     assert storage.daily_totals(TEAM, CHANNEL, *week) == [
         DayTotal(DAY - timedelta(days=2), 0, 0, 3),
