@@ -79,7 +79,11 @@ def day_label(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
-def tally_line(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> str:
+def tally_line(
+    day: DayTotal, threshold: int = DEFAULT_THRESHOLD, pending: int | None = None
+) -> str:
+    """A poll's team numbers. ``pending``: the poll is open and its tally moves in steps
+    (``bot.live``); that many answers came in since the numbers shown."""
     if day.responders == 0:
         return "No answers yet. Be the first to count!"
     if not is_visible(day, threshold):
@@ -87,7 +91,11 @@ def tally_line(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> str:
             f"{plural(day.responders, 'answer')} so far — the tally appears at "
             f"{threshold_for(day, threshold)}, so no one's number stands alone."
         )
-    return f"We delighted {plural(day.total, 'customer')} today · {day.responders:,} of us answered"
+    line = f"We delighted {plural(day.total, 'customer')} today · {day.responders:,} of us answered"
+    if pending is None:
+        return line
+    since = f" · {plural(pending, 'more answer')} since" if pending else ""
+    return f"{line}{since} · updates every {plural(threshold_for(day, threshold), 'answer')}"
 
 
 def closed_poll_message(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
@@ -159,8 +167,10 @@ def poll_message(
     threshold: int = DEFAULT_THRESHOLD,
     customer: str | None = None,
     goal: GoalProgress | None = None,
+    pending: int = 0,
 ) -> dict[str, Any]:
-    """The daily poll: the question, one button per count, "more…", and the live team tally."""
+    """The daily poll: the question, one button per count, "more…", and the live team tally
+    (``day`` as it last moved, ``pending`` answers since)."""
     buttons = [
         {
             "type": "button",
@@ -178,7 +188,7 @@ def poll_message(
             "value": "more",
         }
     )
-    line = tally_line(day, threshold)
+    line = tally_line(day, threshold, pending)
     status = [f":sparkles: {line}"]
     if goal is not None:
         status.append(goal_line(goal))
@@ -299,11 +309,13 @@ def tally_text(
     week: TeamTotal,
     threshold: int = DEFAULT_THRESHOLD,
     goal: GoalProgress | None = None,
+    pending: int | None = None,
 ) -> str:
+    """``/delight tally``. ``pending``: today's poll is open (see ``tally_line``)."""
     today_line = (
         "Today: no poll yet. `/delight poll` asks the team."
         if today is None
-        else f"Today: {tally_line(today, threshold)}"
+        else f"Today: {tally_line(today, threshold, pending)}"
     )
     week_line = f"This week: we delighted {plural(week.total, 'customer')}"
     if week.days_counted:
@@ -524,9 +536,12 @@ def privacy_text(profile: ChannelProfile) -> str:
     return "\n".join(
         [
             f"*Privacy in this channel.* A tally shows once {profile.threshold} of us have "
-            "answered; days with fewer answers aren't counted in any total.",
-            "Answers are stored under a keyed pseudonym, never your Slack id; wins store no "
-            "author. Nothing shows a per-person number, not even to you.",
+            "answered; days with fewer answers aren't counted in any total. After that a "
+            f"live tally moves only every {profile.threshold} answers, so no one's number "
+            "can be worked out from two tallies.",
+            "Answers are stored under a keyed pseudonym, never your Slack id, and only until "
+            "the poll closes: then it keeps team numbers alone. Wins store no author. Nothing "
+            "shows a per-person number, not even to you.",
             "`/delight privacy threshold <n>` changes the threshold (1 to 100). Lowering it "
             "only applies to polls posted afterwards.",
             "`/delight forget me` deletes every answer you have given in this workspace.",
@@ -547,10 +562,15 @@ def threshold_set_text(threshold: int) -> str:
 
 def forgotten_text(removed: int) -> str:
     if removed == 0:
-        return "There were no answers of yours stored in this workspace. Nothing to delete."
+        return (
+            "There were no answers of yours stored in this workspace. Nothing to delete: only "
+            "open polls hold answers, a closed poll keeps team numbers alone."
+        )
     return (
         f"Done: I deleted {plural(removed, 'answer')} of yours from this workspace. "
-        "Open polls now count without them; team numbers already posted stay as they were."
+        "Only open polls hold answers (a closed poll keeps team numbers alone), so that was "
+        "everything. Their live tallies leave you out from their next step; team numbers "
+        "already posted stay as they were."
     )
 
 

@@ -19,7 +19,7 @@ from bot.app import slack_client
 from bot.pseudonym import key_path_for
 from bot.settings import Settings
 from bot.slack_check import SlackCheckFailed, identity, socket_url
-from bot.storage import migrations
+from bot.storage import connect_read_only, migrations
 
 
 def run(settings: Settings, out: Callable[[str], None] = print, online: bool = False) -> int:
@@ -84,7 +84,7 @@ def _database(path: Path) -> tuple[str | None, str]:
     if not os.access(path, os.R_OK | os.W_OK):
         return f"{path} is not readable and writable by this user", ""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_read_only(path)
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 return f"{path} is damaged (PRAGMA quick_check failed)", ""
@@ -124,7 +124,7 @@ def _key(settings: Settings) -> tuple[str | None, str]:
 
 
 def _has_answers(db_path: Path) -> bool:
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = connect_read_only(db_path)
     try:
         return _count(conn, "SELECT COUNT(*) FROM answers") > 0
     finally:

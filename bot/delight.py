@@ -23,7 +23,7 @@ from bot.models import ChannelProfile, Poll, WinKind
 from bot.pacing import DEFAULT_BURST, DEFAULT_RATE, Pacer
 from bot.pseudonym import Pseudonymizer
 from bot.storage import Storage
-from bot.tally import TeamTotal, is_visible, team_total
+from bot.tally import TeamTotal, is_visible, poll_threshold, team_total
 from schedules.rules import MAX_POLL_OPEN
 
 logger = logging.getLogger(__name__)
@@ -197,12 +197,17 @@ class Delight:
         poll = self.storage.get_poll(poll_id)
         if poll is None or poll.team_id != team_id or poll.channel_id != channel_id:
             return "I can't find that poll any more. `/delight poll` posts today's."
-        if not self.storage.record_answer(poll_id, self._pseudonym(team_id, user_id), count):
+        person = self._pseudonym(team_id, user_id)
+        if not self.storage.record_answer(poll_id, person, count, self._step(poll)):
             return (
                 "This poll has closed, so it can't take answers any more. Thank you all the same!"
             )
         self.refresher.request(poll_id)
         return blocks.answer_thanks(count)
+
+    def _step(self, poll: Poll) -> int:
+        """How many answers move the poll's live tally: its privacy threshold."""
+        return poll_threshold(poll.threshold, self.profile(poll.team_id, poll.channel_id).threshold)
 
     def close_poll(self, poll: Poll) -> None:
         """Stop taking answers, show the final team tally, and post the result in the thread."""
@@ -300,18 +305,19 @@ class Delight:
 
     def _poll_message(self, poll: Poll) -> dict:
         """The poll as it should look now: live with buttons, or closed with the final tally."""
-        day = self.storage.poll_total(poll.id)
+        live = self.storage.live_tally(poll.id)
         profile = self.profile(poll.team_id, poll.channel_id)
         if poll.closed:
-            return blocks.closed_poll_message(day, profile.threshold)
+            return blocks.closed_poll_message(live.day, profile.threshold)
         week = Week.containing(poll.local_date)
         totals = self.storage.daily_totals(poll.team_id, poll.channel_id, week.start, week.end)
         return blocks.poll_message(
             poll.id,
-            day,
+            live.day,
             profile.threshold,
             customer=profile.customer,
             goal=goal_progress(team_total(totals, profile.threshold), profile),
+            pending=live.pending,
         )
 
     # Wins
@@ -329,11 +335,15 @@ class Delight:
         week = Week.containing(day)
         profile = self.profile(team_id, channel_id)
         poll = self.storage.poll_on(team_id, channel_id, day)
-        today = self.storage.poll_total(poll.id) if poll and poll.message_ts else None
+        live = self.storage.live_tally(poll.id) if poll and poll.message_ts else None
         totals = self.storage.daily_totals(team_id, channel_id, week.start, week.end)
         week_total = team_total(totals, profile.threshold)
         return blocks.tally_text(
-            today, week_total, profile.threshold, goal_progress(week_total, profile)
+            live.day if live else None,
+            week_total,
+            profile.threshold,
+            goal_progress(week_total, profile),
+            pending=None if live is None or poll.closed else live.pending,
         )
 
     def week_total(self, team_id: str, channel_id: str) -> TeamTotal:
@@ -411,10 +421,17 @@ class Delight:
     # Privacy
 
     def forget_person(self, team_id: str, user_id: str) -> int:
-        """Delete every answer the person gave in the workspace; returns how many."""
+        """Delete every answer the person gave in the workspace; returns how many.
+
+        Open polls leave them out from their next live-tally step, not at once: an
+        immediate redraw would show exactly what they had answered.
+        """
         removed, open_polls = self.storage.forget_person(team_id, self._pseudonym(team_id, user_id))
         for poll_id in open_polls:
-            self.refresher.request(poll_id)
+            poll = self.storage.get_poll(poll_id)
+            if poll is not None:
+                self.storage.step_live_tally(poll_id, self._step(poll))
+                self.refresher.request(poll_id)
         return removed
 
     def forget_workspace(self, team_id: str) -> list[str]:

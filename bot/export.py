@@ -1,4 +1,4 @@
-"""``python -m bot export``: the team's numbers as CSV, aggregates only.
+"""``python -m bot export``: the team's numbers as CSV, aggregates only, read-only.
 
 One row per channel per day that had a poll or a win: never a row per person, and a day's
 team total is left blank when fewer people answered than the privacy threshold, exactly as
@@ -105,8 +105,17 @@ def run(argv: list[str], default_db: Path) -> int:
     if not request.db_path.is_file():
         print(f"delight export: no database at {request.db_path}", file=sys.stderr)
         return 2
-    storage = Storage(request.db_path)
+    # Read-only: an export never changes the database, not even the schema of a running bot.
+    storage = Storage(request.db_path, read_only=True)
     try:
+        pending = storage.pending_migrations()
+        if pending:
+            print(
+                f"delight export: the database needs {len(pending)} schema upgrade(s) first: "
+                "start the bot once (`python -m bot`, which applies them), then export again",
+                file=sys.stderr,
+            )
+            return 2
         known = storage.all_channels()
         wanted = set(request.channels)
         missing = wanted - {channel for _, channel in known}

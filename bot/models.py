@@ -35,6 +35,8 @@ class Poll:
     message_ts: str | None
     permalink: str | None
     closed: bool = False
+    # The privacy threshold in force when the poll was posted (see DayTotal).
+    threshold: int = 3
 
 
 @dataclass(frozen=True)

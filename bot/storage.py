@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -18,9 +20,11 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.live import LiveTally, Shown, next_shown
 from bot.models import ChannelProfile, DayTotal, Poll, Win, WinKind
 from schedules.rules import ChannelSchedule
 
+DEFAULT_THRESHOLD = 3
 migrations = Migrations("delight")
 
 
@@ -136,21 +140,75 @@ def m006_lean_answers(db: Database) -> None:
     db["polls"].create_index(["team_id", "channel_id", "local_date", "message_ts", "threshold"])
 
 
-DEFAULT_THRESHOLD = 3
+@migrations()
+def m007_team_numbers_only(db: Database) -> None:
+    """A closed poll keeps its team numbers, not its answers; an open one, what it shows.
+
+    Issue 13. ``polls.responders`` and ``polls.total`` hold a closed poll's final numbers
+    (its answers are deleted in the transaction that closes it) and, while it is open, what
+    its live tally shows (``bot.live``; ``total`` is NULL until the tally is visible).
+    ``answers.shown_count`` is the answer as the shown tally counts it (NULL: not in it), and
+    ``polls.removed_since_shown`` counts answers forgotten since, so a poll knows how many
+    answers changed since its tally last moved. Every poll already closed is folded here, and
+    every open one starts from the numbers it was showing.
+    """
+    db["polls"].add_column("responders", int, not_null_default=0)
+    db["polls"].add_column("total", int)
+    db["polls"].add_column("removed_since_shown", int, not_null_default=0)
+    db["answers"].add_column("shown_count", int)
+    db.execute(
+        "UPDATE polls SET"
+        " responders = (SELECT COUNT(*) FROM answers WHERE poll_id = polls.id),"
+        " total = (SELECT COALESCE(SUM(count), 0) FROM answers WHERE poll_id = polls.id)"
+    )
+    # An open poll below its threshold (bot.tally.threshold_for) showed only its count.
+    db.execute(
+        "UPDATE polls SET total = NULL WHERE closed_at IS NULL AND responders < MAX(1, threshold,"
+        f" COALESCE((SELECT threshold FROM channels c WHERE c.team_id = polls.team_id"
+        f" AND c.channel_id = polls.channel_id), {DEFAULT_THRESHOLD}))"
+    )
+    db.execute(
+        "DELETE FROM answers WHERE poll_id IN (SELECT id FROM polls WHERE closed_at IS NOT NULL)"
+    )
+    db.execute("UPDATE answers SET shown_count = count")
+    # daily_totals reads polls only now: its covering index carries the numbers.
+    db.execute("DROP INDEX idx_polls_team_id_channel_id_local_date_message_ts_threshold")
+    db["polls"].create_index(
+        ["team_id", "channel_id", "local_date", "message_ts", "threshold", "responders", "total"]
+    )
+
+
 _CHANNEL_VALUES = {"customer", "goal", "threshold"}
 _LONG_AGO = "1970-01-01T00:00:00+00:00"
-_POLL_COLUMNS = "id, team_id, channel_id, local_date, message_ts, permalink, closed_at, claimed_at"
+_POLL_COLUMNS = (
+    "id, team_id, channel_id, local_date, message_ts, permalink, closed_at, claimed_at, threshold"
+)
+
+
+def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
+    """A connection that can't write, whatever the code using it does (``mode=ro``)."""
+    return sqlite3.connect(
+        f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=timeout, check_same_thread=False
+    )
 
 
 class Storage:
-    def __init__(self, path: Path, busy_timeout_ms: int = 5000) -> None:
+    """The database. ``read_only`` (the export): opened with ``mode=ro``, no migrations run."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         self._busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        migrations.apply(self._db)
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            migrations.apply(self._db)
+
+    def pending_migrations(self) -> list[str]:
+        """Schema upgrades not applied yet (the bot applies them when it starts)."""
+        return [migration.name for migration in migrations.pending(self._db)]
 
     @property
     def _db(self) -> Database:
@@ -163,14 +221,18 @@ class Storage:
             # atomic() block, and a write takes SQLite's lock once instead of across three
             # calls (BEGIN, the statement, COMMIT) that each give up the GIL: under a burst of
             # clicks that cut the write from 16 to 2 ms (bench/ack_latency.py, profiled).
-            conn = sqlite3.connect(
-                self.path,
-                timeout=self._busy_timeout_ms / 1000,
-                check_same_thread=False,
-                isolation_level=None,
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            timeout = self._busy_timeout_ms / 1000
+            if self.read_only:
+                conn = connect_read_only(self.path, timeout)
+            else:
+                conn = sqlite3.connect(
+                    self.path, timeout=timeout, check_same_thread=False, isolation_level=None
+                )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                # A deleted answer (folded at close, forgotten) is overwritten in the file,
+                # not left in a free page.
+                conn.execute("PRAGMA secure_delete=ON")
             conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
             conn.execute("PRAGMA foreign_keys=ON")
             db = Database(conn, execute_plugins=False)
@@ -185,6 +247,19 @@ class Storage:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One transaction that holds the write lock from its start, so what it reads can't
+        change before it writes (a deferred one would fail to upgrade under a busy writer)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def is_writable(self) -> bool:
         try:
@@ -365,49 +440,105 @@ class Storage:
         return [_poll(row) for row in rows]
 
     def close_poll(self, poll_id: int, now: datetime) -> bool:
-        """Stop taking answers; True for the one caller that actually closed it."""
-        cursor = self._db.execute(
-            "UPDATE polls SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
-            [now.isoformat(), poll_id],
-        )
-        return cursor.rowcount == 1
+        """Stop taking answers and fold them: the poll keeps its team numbers (responders,
+        total) and its answers are deleted, in one transaction (issue 13). True for the one
+        caller that actually closed it."""
+        with self._write():
+            cursor = self._db.execute(
+                f"UPDATE polls SET closed_at = ?, responders = ({_COUNT}), total = ({_SUM}),"
+                " removed_since_shown = 0 WHERE id = ? AND closed_at IS NULL",
+                [now.isoformat(), poll_id],
+            )
+            if cursor.rowcount != 1:
+                return False
+            self._db.execute("DELETE FROM answers WHERE poll_id = ?", [poll_id])
+        return True
 
     # Answers
 
-    def record_answer(self, poll_id: int, person: str, count: int) -> bool:
+    def record_answer(
+        self, poll_id: int, person: str, count: int, step: int = DEFAULT_THRESHOLD
+    ) -> bool:
         """One answer per person per poll: answering again replaces the earlier answer.
 
         Returns False if the poll has closed. The check and the write are one statement, so
-        an answer is either in the final tally or refused, never in between.
+        an answer is either in the final tally or refused, never in between. In the same
+        transaction the live tally moves if this answer completes a step of ``step`` answers
+        (``bot.live``), so what it shows is never behind or ahead of the answers.
         """
-        cursor = self._db.execute(
-            "INSERT INTO answers (poll_id, person, count)"
-            " SELECT ?, ?, ? WHERE EXISTS"
-            " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)"
-            " ON CONFLICT (poll_id, person) DO UPDATE SET count = excluded.count",
-            [poll_id, person, count, poll_id],
+        with self._write():
+            cursor = self._db.execute(
+                "INSERT INTO answers (poll_id, person, count)"
+                " SELECT ?, ?, ? WHERE EXISTS"
+                " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)"
+                " ON CONFLICT (poll_id, person) DO UPDATE SET count = excluded.count",
+                [poll_id, person, count, poll_id],
+            )
+            if cursor.rowcount != 1:
+                return False
+            self._step(poll_id, step)
+        return True
+
+    def step_live_tally(self, poll_id: int, step: int) -> None:
+        """Move an open poll's live tally if ``step`` answers changed since it last moved
+        (after ``forget_person``, whose polls may have different steps)."""
+        with self._write():
+            self._step(poll_id, step)
+
+    def _step(self, poll_id: int, step: int) -> None:
+        row = self._db.execute(
+            f"SELECT responders, total, removed_since_shown + ({_CHANGED}), ({_COUNT}), ({_SUM})"
+            " FROM polls WHERE id = ? AND closed_at IS NULL",
+            [poll_id],
+        ).fetchone()
+        if row is None:
+            return
+        shown, changed, actual = Shown(row[0], row[1]), row[2], Shown(row[3], row[4])
+        new = next_shown(shown, changed, actual, step)
+        if new is None:
+            return
+        self._db.execute(
+            "UPDATE polls SET responders = ?, total = ?, removed_since_shown = 0 WHERE id = ?",
+            [new.responders, new.total, poll_id],
         )
-        return cursor.rowcount == 1
+        self._db.execute(
+            "UPDATE answers SET shown_count = count WHERE poll_id = ? AND shown_count IS NOT count",
+            [poll_id],
+        )
 
     def poll_total(self, poll_id: int) -> DayTotal:
+        """The poll's true team numbers: its answers while open, its folded numbers once
+        closed. Never shown while it is open (``live_tally`` is)."""
         row = self._db.execute(
-            f"SELECT {_DAY_TOTAL_COLUMNS}"
-            " FROM polls p LEFT JOIN answers a ON a.poll_id = p.id WHERE p.id = ?"
-            " GROUP BY p.id",
+            f"SELECT local_date, CASE WHEN closed_at IS NULL THEN ({_COUNT}) ELSE responders END,"
+            f" CASE WHEN closed_at IS NULL THEN ({_SUM}) ELSE total END, threshold"
+            " FROM polls WHERE id = ?",
             [poll_id],
         ).fetchone()
         if row is None:
             raise LookupError(f"no poll {poll_id}")
         return _day_total(row)
 
+    def live_tally(self, poll_id: int) -> LiveTally:
+        """What the poll shows: its last step while open (and how many answers changed
+        since), its final numbers once closed."""
+        row = self._db.execute(
+            f"SELECT {_DAY_TOTAL_COLUMNS},"
+            f" CASE WHEN closed_at IS NULL THEN removed_since_shown + ({_CHANGED}) ELSE 0 END"
+            " FROM polls WHERE id = ?",
+            [poll_id],
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"no poll {poll_id}")
+        return LiveTally(_day_total(row), row[4])
+
     def daily_totals(self, team_id: str, channel_id: str, start: date, end: date) -> list[DayTotal]:
-        """Team numbers per poll day in ``[start, end]``, oldest first."""
+        """Team numbers per poll day in ``[start, end]``, oldest first: folded numbers for
+        closed polls, what the live tally shows for open ones. Reads no answer."""
         rows = self._db.execute(
-            f"SELECT {_DAY_TOTAL_COLUMNS}"
-            " FROM polls p LEFT JOIN answers a ON a.poll_id = p.id"
-            " WHERE p.team_id = ? AND p.channel_id = ? AND p.local_date BETWEEN ? AND ?"
-            " AND p.message_ts IS NOT NULL"
-            " GROUP BY p.id ORDER BY p.local_date",
+            f"SELECT {_DAY_TOTAL_COLUMNS} FROM polls"
+            " WHERE team_id = ? AND channel_id = ? AND local_date BETWEEN ? AND ?"
+            " AND message_ts IS NOT NULL ORDER BY local_date",
             [team_id, channel_id, start.isoformat(), end.isoformat()],
         ).fetchall()
         return [_day_total(row) for row in rows]
@@ -578,7 +709,7 @@ class Storage:
             " WHERE c.nudge_minutes IS NOT NULL AND p.message_ts IS NOT NULL"
             " AND p.closed_at IS NULL AND p.nudged_at IS NULL"
         ).fetchall()
-        return [NudgeCandidate(_poll(row), datetime.fromisoformat(row[7]), row[8]) for row in rows]
+        return [NudgeCandidate(_poll(row), datetime.fromisoformat(row[7]), row[9]) for row in rows]
 
     def mark_nudged(self, poll_id: int, now: datetime) -> bool:
         """True for the one caller that may post this poll's nudge."""
@@ -591,9 +722,9 @@ class Storage:
     def recent_responders(self, team_id: str, channel_id: str, limit: int = 10) -> list[int]:
         """How many of us answered each of the channel's last ``limit`` closed polls."""
         rows = self._db.execute(
-            "SELECT COUNT(a.person) FROM polls p LEFT JOIN answers a ON a.poll_id = p.id"
-            " WHERE p.team_id = ? AND p.channel_id = ? AND p.closed_at IS NOT NULL"
-            " GROUP BY p.id ORDER BY p.local_date DESC LIMIT ?",
+            "SELECT responders FROM polls"
+            " WHERE team_id = ? AND channel_id = ? AND closed_at IS NOT NULL"
+            " ORDER BY local_date DESC LIMIT ?",
             [team_id, channel_id, limit],
         ).fetchall()
         return [row[0] for row in rows]
@@ -635,21 +766,29 @@ class Storage:
     def forget_person(self, team_id: str, person: str) -> tuple[int, list[int]]:
         """Delete every answer stored under ``person`` in the workspace.
 
-        Returns how many were deleted and the ids of the still-open polls that lost one, so
-        their live tallies can be redrawn.
+        Only open polls hold answers: a closed one keeps team numbers alone. Returns how many
+        were deleted and the ids of the polls that lost one; each removal counts toward its
+        poll's next live-tally step (``step_live_tally``), it doesn't redraw the tally itself.
         """
-        in_team = "poll_id IN (SELECT id FROM polls WHERE team_id = ?)"
-        with self._db.atomic():
+        with self._write():
             open_ids = [
                 row[0]
                 for row in self._db.execute(
                     "SELECT a.poll_id FROM answers a JOIN polls p ON p.id = a.poll_id"
-                    " WHERE a.person = ? AND p.team_id = ? AND p.closed_at IS NULL",
+                    " WHERE a.person = ? AND p.team_id = ?",
                     [person, team_id],
                 ).fetchall()
             ]
+            self._db.execute(
+                "UPDATE polls SET removed_since_shown = removed_since_shown + 1 WHERE id IN"
+                " (SELECT poll_id FROM answers WHERE person = ? AND shown_count IS NOT NULL)"
+                " AND team_id = ?",
+                [person, team_id],
+            )
             cursor = self._db.execute(
-                f"DELETE FROM answers WHERE person = ? AND {in_team}", [person, team_id]
+                "DELETE FROM answers WHERE person = ?"
+                " AND poll_id IN (SELECT id FROM polls WHERE team_id = ?)",
+                [person, team_id],
             )
         return cursor.rowcount, open_ids
 
@@ -690,7 +829,12 @@ class Storage:
         return counts
 
 
-_DAY_TOTAL_COLUMNS = "p.local_date, COUNT(a.person), COALESCE(SUM(a.count), 0), p.threshold"
+_DAY_TOTAL_COLUMNS = "local_date, responders, COALESCE(total, 0), threshold"
+# A poll's answers (in a statement on ``polls``): how many, their sum, how many changed since
+# the live tally last moved.
+_COUNT = "SELECT COUNT(*) FROM answers WHERE poll_id = polls.id"
+_SUM = "SELECT COALESCE(SUM(count), 0) FROM answers WHERE poll_id = polls.id"
+_CHANGED = "SELECT COUNT(*) FROM answers WHERE poll_id = polls.id AND shown_count IS NOT count"
 
 
 def _day_total(row: tuple) -> DayTotal:
@@ -719,6 +863,7 @@ def _poll(row: tuple) -> Poll:
         message_ts=row[4],
         permalink=row[5],
         closed=row[6] is not None,
+        threshold=row[8],
     )
 
 

@@ -60,7 +60,12 @@ def threshold_for(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> int:
     The channel's threshold now, or the one in force when the poll went out if that was
     higher: people answered under that promise.
     """
-    return max(threshold, day.posted_threshold, MIN_THRESHOLD)
+    return poll_threshold(day.posted_threshold, threshold)
+
+
+def poll_threshold(posted_threshold: int, threshold: int = DEFAULT_THRESHOLD) -> int:
+    """``threshold_for`` a poll posted under ``posted_threshold``; also its live-tally step."""
+    return max(threshold, posted_threshold, MIN_THRESHOLD)
 
 
 def is_visible(day: DayTotal, threshold: int = DEFAULT_THRESHOLD) -> bool:

@@ -172,7 +172,7 @@ def plural_answers(n: int) -> str:
 def test_poll_message_above_threshold_shows_total_in_text_and_blocks() -> None:
     message = blocks.poll_message(12, day(4, 21))
     assert_valid_message(message)
-    line = "We delighted 21 customers today · 4 of us answered"
+    line = "We delighted 21 customers today · 4 of us answered · updates every 3 answers"
     assert message["text"] == f"How many customers did we delight today? {line}"
     assert message["blocks"][3]["elements"][0]["text"] == f":sparkles: {line}"
 

@@ -67,7 +67,7 @@ def test_poll_message_with_customer_and_goal() -> None:
         ":busts_in_silhouette: Our customer: &lt;!channel&gt; Shop owners &amp; co",
         "Count every customer you served: a paying customer, or a teammate who serves one. "
         "One click; click again to change it.",
-        ":sparkles: We delighted 9 customers today · 3 of us answered\n"
+        ":sparkles: We delighted 9 customers today · 3 of us answered · updates every 3 answers\n"
         ":dart: We're at 9 of 50 this week `▰▱▱▱▱▱▱▱▱▱` 18%",
     ]
     assert message["blocks"][3]["block_id"] == "delight_poll:7"

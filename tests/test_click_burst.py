@@ -1,5 +1,6 @@
 """A burst of clicks on one poll: every answer counts, and the live tally is edited at the
-coalescing pace (bot/coalesce.py), never once per click, ending on the final numbers.
+coalescing pace (bot/coalesce.py), never once per click, ending on the
+last step of the live tally (bot/live.py) and, once closed, the final numbers.
 
 The clicks are signed and sent over HTTP from a thread pool, as Slack would deliver them when a
 whole company answers at once.
@@ -11,6 +12,7 @@ import itertools
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 from tests.blockkit import assert_valid_call
@@ -73,7 +75,7 @@ def click_all(
     return results, time.monotonic() - started
 
 
-def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_final_numbers(
+def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
     slack: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
     with serve(slack, clock, tmp_path / "delight.db", refresh_interval=REFRESH) as app:
@@ -112,13 +114,21 @@ def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_final_numbers(
         shown = [responders_shown(call) for call in updates]
         assert shown == sorted(shown)
         assert all(span > REFRESH for span in spans), gaps
-        # The last edit shows the final team numbers.
-        assert shown[-1] == PEOPLE
+        # The last live edit shows the last step of 3 answers (bot/live.py) ...
+        last_step = PEOPLE - PEOPLE % 3
+        assert shown[-1] == last_step
         assert (
-            f"We delighted {expected_total:,} customers today · {PEOPLE} of us answered"
-            in updates[-1].params["text"]
+            f"{last_step} of us answered · {PEOPLE % 3} more answers since"
+            in (updates[-1].params["text"])
         )
-        assert responders_shown(slack.calls_to("chat.update")[-1]) == PEOPLE
+        # ... and the closed poll its exact final team numbers.
+        app.clock.now += timedelta(hours=25)
+        app.runtime.jobs.sweep()
+        app.settle()
+        assert (
+            f"Final: we delighted {expected_total:,} customers · {PEOPLE} of us answered"
+            in slack.calls_to("chat.update")[-1].params["text"]
+        )
     for call in list(slack.calls):
         assert_valid_call(call)
 

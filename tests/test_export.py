@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from bot.export import rows
 from bot.models import WinKind
-from bot.storage import Storage
+from bot.storage import Storage, migrations
 from tests.test_storage import NOW, STALE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +26,7 @@ def poll(storage: Storage, channel: str, on: date, *counts: int, team: str = "T1
     storage.set_poll_message(made.id, f"1.{made.id}")
     for n, count in enumerate(counts):
         storage.record_answer(made.id, f"person-{n}", count)
+    storage.close_poll(made.id, NOW)  # history: folded into team numbers
 
 
 @pytest.fixture
@@ -108,3 +111,41 @@ def test_export_without_a_database_says_so(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "no database at" in done.stderr
     assert not (tmp_path / "missing.db").exists()
+
+
+def previous_release_database(path: Path) -> None:
+    """A database as the release before the fold left it: one schema upgrade pending."""
+    db = Database(path)
+    migrations.apply(db, stop_before="m007_team_numbers_only")
+    db.close()
+
+
+def test_export_reads_only(db: Path) -> None:
+    before = db.read_bytes()
+    done = export(db)
+    assert done.returncode == 0, done.stderr
+    assert db.read_bytes() == before
+
+
+def test_export_refuses_a_database_with_upgrades_pending(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    previous_release_database(path)
+    before = path.read_bytes()
+    done = export(path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "delight export: the database needs 1 schema upgrade(s) first: start the bot once "
+        "(`python -m bot`, which applies them), then export again"
+    ]
+    assert path.read_bytes() == before  # the schema was not changed under a running bot
+
+
+def test_read_only_storage_cannot_write(db: Path) -> None:
+    storage = Storage(db, read_only=True)
+    try:
+        assert storage.pending_migrations() == []
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            storage.set_goal("T1", "C1", 50, "UTC")
+    finally:
+        storage.close()

@@ -56,13 +56,15 @@ def test_clicks_update_team_tally_after_three_answers(running: Running) -> None:
 
 
 def test_changing_an_answer_replaces_it(running: Running) -> None:
+    """A change counts toward the live tally's next step (tests/test_live_steps.py)."""
     poll_id, _ = post_poll(running)
     block = f"delight_poll:{poll_id}"
-    for user, value in [("U1", "1"), ("U2", "1"), ("U3", "1"), ("U1", "5")]:
+    clicks = [("U1", "1"), ("U2", "1"), ("U3", "1"), ("U1", "5"), ("U4", "1"), ("U5", "1")]
+    for user, value in clicks:
         assert running.sender.click(block, value, user=user).status == 200
     running.settle()
     last = running.slack.calls_to("chat.update")[-1].params
-    assert "We delighted 7 customers today · 3 of us answered" in last["text"]
+    assert "We delighted 9 customers today · 5 of us answered" in last["text"]
 
 
 def test_clicker_gets_ephemeral_thanks_saying_their_answer(running: Running) -> None:

@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackSender
+from tests.test_export import previous_release_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,6 +59,19 @@ def test_check_on_a_fresh_machine(slack: FakeSlack, tmp_path: Path) -> None:
     assert "Slack was not asked" in lines[-1]
     assert "xoxb-process-test" not in done.stdout + done.stderr
     assert not (tmp_path / "data").exists()  # check reads, never creates
+
+
+def test_check_reads_a_database_with_upgrades_pending_and_changes_nothing(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    db = tmp_path / "old.db"
+    previous_release_database(db)
+    before = db.read_bytes()
+    done = bot("check", env=env_for(slack, db), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 schema upgrade(s) to apply at start" in done.stdout.splitlines()[1]
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]
 
 
 def test_check_finds_an_unprotected_key_and_a_missing_one(slack: FakeSlack, tmp_path: Path) -> None:

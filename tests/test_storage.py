@@ -240,6 +240,8 @@ def test_daily_totals_only_posted_polls_in_range_oldest_first(storage: Storage) 
     storage.record_answer(ids[DAY], "p2", 3)
     storage.record_answer(ids[DAY + timedelta(days=1)], "p1", 4)
     storage.record_answer(ids[DAY + timedelta(days=3)], "p1", 50)
+    for poll_id in ids.values():  # folded: closed polls keep their exact team numbers
+        storage.close_poll(poll_id, NOW)
     week = (DAY - timedelta(days=2), DAY + timedelta(days=2))
     assert storage.daily_totals(TEAM, CHANNEL, *week) == [
         DayTotal(DAY - timedelta(days=2), 0, 0, 3),
@@ -341,5 +343,116 @@ def test_upgrade_to_lean_answers_keeps_every_answer(tmp_path: Path) -> None:
             "SELECT sql FROM sqlite_master WHERE name = 'answers'"
         ).fetchone()[0]
         assert "WITHOUT ROWID" in sql
+    finally:
+        storage.close()
+
+
+# The live tally's steps and the fold at close (issue 13)
+
+
+def shown(storage: Storage, poll_id: int) -> tuple[int, int, int]:
+    """(responders, total, answers changed since) as the poll's live tally shows them."""
+    live = storage.live_tally(poll_id)
+    return live.day.responders, live.day.total, live.pending
+
+
+def test_live_tally_moves_every_three_changed_answers(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    for person, count in [("a", 1), ("b", 2)]:
+        storage.record_answer(poll_id, person, count)
+    assert shown(storage, poll_id) == (2, 0, 0)  # below the threshold: the count only
+    storage.record_answer(poll_id, "c", 5)
+    assert shown(storage, poll_id) == (3, 8, 0)
+    storage.record_answer(poll_id, "d", 12)
+    assert shown(storage, poll_id) == (3, 8, 1)
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 4, 20, 3)  # the truth, never shown
+    assert storage.daily_totals(TEAM, CHANNEL, DAY, DAY) == [DayTotal(DAY, 3, 8, 3)]
+    storage.record_answer(poll_id, "e", 1)
+    storage.record_answer(poll_id, "a", 4)
+    assert shown(storage, poll_id) == (5, 24, 0)
+
+
+def test_one_person_changing_again_and_again_is_one_changed_answer(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    for person in "abc":
+        storage.record_answer(poll_id, person, 1)
+    for count in (5, 2, 5, 5, 4):
+        storage.record_answer(poll_id, "a", count)
+    assert shown(storage, poll_id) == (3, 3, 1)
+    storage.record_answer(poll_id, "a", 1)  # back to what the tally counts
+    storage.record_answer(poll_id, "b", 1)  # the same number again
+    assert shown(storage, poll_id) == (3, 3, 0)
+
+
+def test_forgetting_counts_toward_the_next_step(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    for person, count in [("a", 5), ("b", 1), ("c", 1), ("d", 1)]:
+        storage.record_answer(poll_id, person, count)
+    assert shown(storage, poll_id) == (3, 7, 1)
+    assert storage.forget_person(TEAM, "a") == (1, [poll_id])
+    storage.step_live_tally(poll_id, 3)
+    assert shown(storage, poll_id) == (3, 7, 2)
+    storage.record_answer(poll_id, "e", 2)
+    assert shown(storage, poll_id) == (4, 5, 0)
+
+
+def test_closing_folds_the_answers_into_team_numbers(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    other = posted_poll(storage, channel="C2")
+    for person, count in [("person-aaaa", 5), ("person-bbbb", 1), ("person-cccc", 3)]:
+        storage.record_answer(poll_id, person, count)
+    storage.record_answer(other, "person-aaaa", 2)
+    storage.record_answer(poll_id, "person-dddd", 9)  # after the last step
+    assert storage.close_poll(poll_id, NOW)
+    assert not storage.close_poll(poll_id, NOW)
+    assert answer_rows(storage, poll_id) == 0
+    assert answer_rows(storage, other) == 1  # still open
+    assert storage.poll_total(poll_id) == DayTotal(DAY, 4, 18, 3)
+    assert storage.live_tally(poll_id).day == DayTotal(DAY, 4, 18, 3)  # exact at close
+    assert storage.daily_totals(TEAM, CHANNEL, DAY, DAY) == [DayTotal(DAY, 4, 18, 3)]
+    assert storage.recent_responders(TEAM, CHANNEL) == [4]
+    assert not storage.record_answer(poll_id, "person-eeee", 1)
+    # Nothing per person is left for the closed day, not even in the file's free pages.
+    storage._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    stored = storage.path.read_bytes()
+    assert b"person-bbbb" not in stored and b"person-dddd" not in stored
+    assert b"person-aaaa" in stored  # the open poll's answer
+
+
+def test_upgrade_folds_every_closed_poll(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from bot.storage import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m007_team_numbers_only")
+    old.execute(
+        "INSERT INTO channels (team_id, channel_id, tz, threshold) VALUES (?, ?, 'UTC', 4)",
+        [TEAM, "C2"],
+    )
+    for poll_id, channel, day, closed in [
+        (1, CHANNEL, DAY - timedelta(days=1), NOW.isoformat()),
+        (2, CHANNEL, DAY, None),
+        (3, "C2", DAY, None),
+    ]:
+        old.execute(
+            "INSERT INTO polls (id, team_id, channel_id, local_date, claimed_at, message_ts,"
+            " closed_at) VALUES (?, ?, ?, ?, ?, '1.1', ?)",
+            [poll_id, TEAM, channel, day.isoformat(), NOW.isoformat(), closed],
+        )
+        old.execute(
+            "INSERT INTO answers VALUES (?, 'a', 3), (?, 'b', 4), (?, 'c', 5)", [poll_id] * 3
+        )
+    old.conn.commit()
+    old.close()
+    storage = Storage(path)
+    try:
+        assert answer_rows(storage, 1) == 0
+        assert storage.poll_total(1) == DayTotal(DAY - timedelta(days=1), 3, 12, 3)
+        assert shown(storage, 2) == (3, 12, 0)  # open and visible: it keeps showing that
+        assert shown(storage, 3) == (3, 0, 0)  # open, below its channel's threshold of 4
+        assert storage.record_answer(2, "d", 1)
+        assert shown(storage, 2) == (3, 12, 1)
     finally:
         storage.close()
