@@ -81,10 +81,11 @@ def _dockerfile_args(instruction: str) -> list[str]:
     return found
 
 
-def test_dockerfile_healthcheck_asks_healthz() -> None:
+def test_dockerfile_healthcheck_asks_readyz_in_both_modes() -> None:
     healthchecks = _dockerfile_args("HEALTHCHECK")
     assert len(healthchecks) == 1
-    assert web.HEALTH_PATH in healthchecks[0]
+    assert web.READY_PATH in healthchecks[0]
+    assert "SLACK_APP_TOKEN" not in healthchecks[0]  # no mode passes it unasked
 
 
 def test_dockerfile_runs_as_a_non_root_user() -> None:
