@@ -15,9 +15,10 @@ does; no extra dependency):
 - One connection leaves a gap while it is replaced. Slack lets an app hold up to 10 and
   delivers each envelope to one of them; Delight keeps ``CONNECTIONS``, so a dropped one
   leaves the other answering while it is replaced.
-- Its default ping interval (10 s) notices a connection dropped without a close frame only
-  after about a minute. Pinging every ``PING_INTERVAL`` seconds finds a closed peer at the
-  next ping (the ping's reset ends the connection) and a silent one within four intervals.
+- Its client notices a connection dropped without a close frame only after five failed
+  pings in a row (about a minute at Bolt's 10 s interval), spinning on the dead socket
+  meanwhile. Here the supervisor pings every ``PING_INTERVAL`` seconds and drops a
+  connection whose last pong is more than ``STALE_AFTER`` pings old, then replaces it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ SDK_LOGGER = "delight.socket.sdk"
 _sdk_logger = logging.getLogger(SDK_LOGGER)
 
 CONNECTIONS = 2
-PING_INTERVAL = 2.0
+PING_INTERVAL = 1.0
+STALE_AFTER = 3.0
 SUPERVISE_EVERY = 0.5
 FIRST_RETRY = 1.0
 MAX_RETRY = 30.0
@@ -88,6 +90,14 @@ class _Client(SocketModeClient):
         super().enqueue_message(message)
 
 
+def _close(client: SocketModeClient) -> None:
+    """``client.close()``, with its message thread woken at once rather than after its
+    1 s wait on an empty queue: it sees ``closed`` and ends."""
+    client.closed = True
+    client.message_queue.put(None)  # skipped by slack_sdk's process_message
+    client.close()
+
+
 class SocketMode:
     def __init__(
         self,
@@ -106,6 +116,7 @@ class SocketMode:
         self._retry_at: dict[int, float] = {}
         self._failures: dict[int, int] = {}
         self._was_open: dict[int, bool] = {}
+        self._opened_at: dict[int, float] = {}
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
 
@@ -138,8 +149,12 @@ class SocketMode:
         self._stopping.set()
         if self._supervisor is not None:
             self._supervisor.join(5)
-        for client in self._clients:
-            client.close()
+        # In parallel: each waits out its reader's receive timeout (about 3 s).
+        closers = [threading.Thread(target=_close, args=(c,)) for c in self._clients]
+        for closer in closers:
+            closer.start()
+        for closer in closers:
+            closer.join(10)
         logger.info("socket closed")
 
     def _connect(self, index: int, at_start: bool = False) -> None:
@@ -162,6 +177,7 @@ class SocketMode:
         if client.is_connected():
             self._failures[index] = 0
             self._was_open[index] = True
+            self._opened_at[index] = time.time()
             logger.info(
                 "socket connected (%d of %d open)", self.open_connections(), len(self._clients)
             )
@@ -185,7 +201,11 @@ class SocketMode:
     def _supervise(self) -> None:
         while not self._stopping.wait(SUPERVISE_EVERY):
             for index, client in enumerate(self._clients):
-                if client.is_connected() or self._stopping.is_set():
+                if self._stopping.is_set():
+                    return
+                if client.is_connected() and self._is_stale(index, client):
+                    client.disconnect()
+                if client.is_connected():
                     continue
                 if self._was_open.pop(index, False):
                     logger.warning(
@@ -198,6 +218,13 @@ class SocketMode:
                         self._connect(index)
                     except Exception:  # the supervisor must outlive any one failure
                         logger.exception("socket reconnect failed")
+
+    def _is_stale(self, index: int, client: SocketModeClient) -> bool:
+        """No pong for ``STALE_AFTER`` pings: the peer is gone (or the path to it is)."""
+        # slack_sdk's connection records when the last pong came (it pings every interval).
+        last = getattr(client.current_session, "last_ping_pong_time", None)
+        since = last or self._opened_at.get(index, time.time())
+        return time.time() - since > STALE_AFTER * self._ping_interval
 
     def _on_message(self, client: SocketModeClient, message: dict, _raw: str) -> None:
         envelope_id = message.get("envelope_id")

@@ -17,7 +17,7 @@ from bot.settings import Settings
 from tests.blockkit import assert_valid_call
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
-from tests.slack_requests import SlackSender
+from tests.slack_requests import SlackSender, SocketSender
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 
@@ -111,6 +111,9 @@ class Running:
         assert self.runtime.delight.refresher.wait_idle(10)
 
 
+APP_TOKEN = "xapp-1-A0DELIGHT-test"
+
+
 @contextmanager
 def serve(
     slack: FakeSlack,
@@ -118,6 +121,7 @@ def serve(
     db_path: Path,
     channel_interval: float = 0.0,
     refresh_interval: float = 0.05,
+    socket_mode: FakeSocketMode | None = None,
     **overrides: object,
 ) -> Iterator[Running]:
     """Start the real app (scheduler included) on waitress at 127.0.0.1; stop it afterwards.
@@ -126,7 +130,13 @@ def serve(
     one channel are not spaced out unless ``channel_interval`` says so (Slack's is 1 s):
     tests/test_fanout.py tests the pacing. ``refresh_interval`` is the live tally's least
     time between two edits of one poll (tests/test_click_burst.py).
+
+    With ``socket_mode`` (a fake Socket Mode server attached to ``slack``) the app runs in
+    Socket Mode: requests arrive as envelopes over its websockets (``SocketSender``) and the
+    web server answers only the health checks, as in production.
     """
+    if socket_mode is not None:
+        overrides.setdefault("app_token", APP_TOKEN)
     settings = make_settings(slack, db_path, **overrides)
     runtime = build(
         settings,
@@ -134,6 +144,8 @@ def serve(
         refresh_interval=refresh_interval,
         channel_interval=channel_interval,
     )
+    if runtime.socket is not None:
+        runtime.socket.open()
     runtime.start()
     server = create_server(runtime.web, host="127.0.0.1", port=0, threads=8)
     stopping = threading.Event()
@@ -149,7 +161,11 @@ def serve(
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.effective_port}"
-    sender = SlackSender(f"{base_url}/slack/events", SIGNING_SECRET, slack.response_url())
+    sender = (
+        SocketSender(socket_mode, slack.response_url())
+        if socket_mode is not None
+        else SlackSender(f"{base_url}/slack/events", SIGNING_SECRET, slack.response_url())
+    )
     try:
         yield Running(runtime, sender, slack, clock, base_url)
     finally:
@@ -164,12 +180,40 @@ def serve(
             trigger.pull_trigger()
         thread.join(5)
         server.close()  # nothing left to do when the loop closed it
+        if socket_mode is not None:
+            # Ended from Slack's side first, so no reader waits out its receive timeout.
+            for link in socket_mode.connections():
+                socket_mode.drop(link)
         runtime.close()
 
 
+TRANSPORTS = ("http", "socket")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_transports`` run once over HTTP and once over Socket Mode."""
+    if "transport" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_transports"
+    ):
+        metafunc.parametrize("transport", TRANSPORTS, indirect=True)
+
+
 @pytest.fixture
-def running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterator[Running]:
-    with serve(slack, clock, tmp_path / "delight.db") as app:
+def transport(request: pytest.FixtureRequest) -> str:
+    """How Slack's requests reach the app: ``http`` unless the test runs over both."""
+    return getattr(request, "param", "http")
+
+
+@pytest.fixture
+def running(
+    slack: FakeSlack,
+    clock: FakeClock,
+    tmp_path: Path,
+    transport: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[Running]:
+    socket_mode = request.getfixturevalue("socket_mode") if transport == "socket" else None
+    with serve(slack, clock, tmp_path / "delight.db", socket_mode=socket_mode) as app:
         yield app
     # Every message, update and view the app sent during the test would be accepted by Slack.
     for call in list(slack.calls):

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -205,3 +205,48 @@ class SlackSender:
             "event_time": int(time.time()),
         }
         return self.post(json.dumps(body).encode(), "application/json", **kwargs)
+
+
+class SocketSender(SlackSender):
+    """The same requests, delivered as Slack's Socket Mode does: each body becomes an
+    envelope's payload on the websocket, and the acknowledgement is the reply (``status`` 200
+    once acknowledged, with the ack's payload as the body).
+
+    Signatures don't exist over the websocket, so ``timestamp`` and ``signature`` are ignored;
+    ``headers`` may carry ``X-Slack-Retry-Num``/``-Reason``, which become the envelope's retry
+    fields, as Slack sets them.
+    """
+
+    def __init__(self, socket_mode: Any, response_url: str) -> None:
+        super().__init__("socket", "", response_url)
+        self.socket_mode = socket_mode
+
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        timestamp: str | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        text = body.decode("utf-8")
+        if content_type == "application/json":
+            kind, payload = "events_api", json.loads(text)
+        else:
+            fields = dict(parse_qsl(text, keep_blank_values=True))
+            if "payload" in fields:
+                kind, payload = "interactive", json.loads(fields["payload"])
+            else:
+                kind, payload = "slash_commands", fields
+        retry = {k.lower(): v for k, v in (headers or {}).items()}
+        ack = self.socket_mode.send(
+            kind,
+            payload,
+            retry_attempt=int(retry.get("x-slack-retry-num", 0)),
+            retry_reason=retry.get("x-slack-retry-reason", ""),
+            timeout=10,
+        )
+        if ack is None:
+            return Reply(504, "not acknowledged")
+        answer = ack.get("payload")
+        return Reply(200, json.dumps(answer) if answer else "")

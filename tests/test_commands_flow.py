@@ -10,6 +10,8 @@ import pytest
 from tests.conftest import Running
 from tests.test_poll_flow import post_poll
 
+pytestmark = pytest.mark.both_transports
+
 
 def test_help_lists_every_command(running: Running) -> None:
     reply = running.sender.command("help")

@@ -13,6 +13,8 @@ from tests.blockkit import assert_valid_view
 from tests.conftest import Running
 from tests.test_team_settings_flow import answer, post_poll_anywhere
 
+pytestmark = pytest.mark.both_transports
+
 TEAM = "T0TEAM"
 
 

@@ -9,9 +9,13 @@ import re
 import sqlite3
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import Running
 from tests.test_home_flow import open_home, published
 from tests.test_poll_flow import post_poll
+
+pytestmark = pytest.mark.both_transports
 
 CHANNEL = "C0TEAM"
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.conftest import Running
+
+pytestmark = pytest.mark.both_transports
 
 
 def post_poll(running: Running) -> tuple[int, dict]:

@@ -12,6 +12,8 @@ from tests.blockkit import assert_valid_message
 from tests.conftest import Running
 from tests.test_poll_flow import post_poll
 
+pytestmark = pytest.mark.both_transports
+
 TEAM, CHANNEL = "T0TEAM", "C0TEAM"
 
 
