@@ -65,9 +65,7 @@ def seed(db: Path, channels: int, zone: str, now: datetime) -> None:
         storage.save_schedule(TEAM_ID, channel, poll_time, zone, EVERY_DAY)
         # Only polls fan out here: no digest catch-up joins in, whatever day it is.
         storage.set_digest(TEAM_ID, channel, None, None, off=True)
-        poll, _ = storage.claim_poll(
-            TEAM_ID, channel, yesterday, now - timedelta(days=1), timedelta(minutes=2)
-        )
+        poll, _ = storage.claim_poll(TEAM_ID, channel, yesterday, now - timedelta(days=1))
         storage.set_poll_message(poll.id, f"1699999999.{n:06d}")
         for person in ("p1", "p2", "p3"):
             storage.record_answer(poll.id, person, 1)

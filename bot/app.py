@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.calendar import Clock, system_clock
 from bot.delight import Delight
+from bot.delivery import EDIT_BURST, EDIT_RATE
 from bot.installs import Installs
 from bot.pacing import CHANNEL_INTERVAL, Pacer
 from bot.pseudonym import Pseudonymizer, load_or_create_key
@@ -26,9 +27,11 @@ from bot.web import DelightWeb, WsgiApp
 from handlers import register_listeners
 from handlers.guard import RefuseMalformed
 from schedules.commands import ScheduleCommands
-from schedules.jobs import Jobs, new_pool, new_scheduler, scheduled_later
+from schedules.jobs import Jobs, new_pool, new_scheduler
 
 LISTENER_THREADS = 16
+# /readyz says "not ready" once the outbox's oldest message has waited this long.
+BACKLOG_SECONDS = 300
 # Ephemeral thank-yous go out from their own threads, so a listener never waits on Slack's
 # response_url round trip before it can acknowledge the next click (see handlers/actions.py).
 REPLY_THREADS = 16
@@ -53,6 +56,7 @@ class Runtime:
     socket: SocketMode | None = None
 
     def start(self) -> None:
+        self.delight.delivery.start()
         self.jobs.start()
 
     def close(self) -> None:
@@ -73,6 +77,7 @@ def readiness_problem(
     jobs: Jobs,
     installs: Installs | None = None,
     socket: SocketMode | None = None,
+    delight: Delight | None = None,
 ) -> str | None:
     """Why the app can't do its work right now (for ``/readyz``), or None when it can."""
     if socket is not None and not socket.open_connections():
@@ -83,6 +88,9 @@ def readiness_problem(
         return "the scheduler is not running"
     if installs is not None and not installs.store.is_readable():
         return "the installations database can't be read"
+    backlog = delight.delivery.backlog_seconds() if delight is not None else 0
+    if backlog > BACKLOG_SECONDS:
+        return f"the outbox's oldest message has waited {backlog / 60:.0f} min"
     return None
 
 
@@ -111,7 +119,10 @@ def build(
     refresh_interval: float = 1.5,
     channel_interval: float = CHANNEL_INTERVAL,
     socket_ping_interval: float = PING_INTERVAL,
+    edit_limit: tuple[float, int] = (EDIT_RATE, EDIT_BURST),
 ) -> Runtime:
+    """``edit_limit``: chat.update's pace per workspace, edits a second and a burst (Tier 3;
+    tests that don't test it lift it)."""
     storage = Storage(settings.db_path)
     key = (
         settings.pseudonym_key.encode()
@@ -134,7 +145,7 @@ def build(
         default_tz=settings.default_tz,
         refresh_interval=refresh_interval,
         pacer=Pacer(settings.post_rate, settings.post_burst, channel_interval),
-        later=scheduled_later(scheduler),
+        edit_pacer=Pacer(*edit_limit, channel_interval=0.0),
     )
     jobs = Jobs(delight, storage, clock, scheduler, pool)
     schedule_commands = ScheduleCommands(storage, jobs, clock, settings.default_tz)
@@ -159,7 +170,7 @@ def build(
     web = DelightWeb(
         app,
         settings.signing_secret,
-        readiness=lambda: readiness_problem(storage, jobs, installs, socket),
+        readiness=lambda: readiness_problem(storage, jobs, installs, socket, delight),
         slack_events=socket is None,
     )
     return Runtime(

@@ -5,87 +5,52 @@ log wins, tell the team its numbers. Slack listeners and scheduled jobs both cal
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.web import SlackResponse
 
 from bot import blocks
 from bot.calendar import Clock, Week, local_today
-from bot.coalesce import Coalescer
+from bot.delivery import Delivery
 from bot.digest import ChannelCard, build_digest, goal_progress, trend_start, weekly_trend
 from bot.models import ChannelProfile, Poll, WinKind
+from bot.outbox import RESPONSE_URL_SECONDS, Kind, Message, Row
 from bot.pacing import DEFAULT_BURST, DEFAULT_RATE, Pacer
 from bot.pseudonym import Pseudonymizer
+from bot.slack_errors import SLACK_ERRORS, GiveUp, TurnOff, error_code
 from bot.storage import Storage
 from bot.tally import TeamTotal, is_visible, poll_threshold, team_total
 from schedules.rules import MAX_POLL_OPEN
 
 logger = logging.getLogger(__name__)
 
-# A poll's result line that Slack refused for a passing reason is posted again after this
-# long, up to RESULT_TRIES times in all (in memory: a restart forgets it).
-RETRY_REPLY_AFTER = 300.0
-RESULT_TRIES = 4
-# Threads editing live polls (chat.update); one poll is only ever edited by one at a time.
-REFRESH_WORKERS = 8
 # How many pages of a person's channels to read for the Home tab (up to 1,000 each).
 MAX_CHANNEL_PAGES = 20
-# A claim older than this whose message was never recorded belongs to a process that died
-# mid-post; the next attempt may take it over.
-STALE_CLAIM = timedelta(minutes=2)
-
-_INVITE = "Add me with `/invite @Delight`, then try again."
-_SLACK_ERROR_HINTS = {
-    "not_in_channel": f"I'm not in this channel yet. {_INVITE}",
-    "channel_not_found": f"I can't see this channel. {_INVITE}",
-    "is_archived": "This channel is archived, so I can't post here.",
-    "restricted_action": "This workspace doesn't let me post in this channel.",
-    "msg_too_long": "That message was too long for Slack.",
-}
-
-
-def explain_slack_error(error: Exception) -> str:
-    """A sentence a person can act on, for an error from the Slack Web API."""
-    if isinstance(error, SlackApiError):
-        code = str(error.response.get("error", "unknown_error"))
-        return _SLACK_ERROR_HINTS.get(
-            code, f"Slack answered `{code}`. Please try again in a moment."
-        )
-    return "I couldn't reach Slack just now. Please try again in a moment."
+POST, UPDATE = "chat.postMessage", "chat.update"
+_WAITING = (
+    "Posting in a moment: Slack asked me to wait, so today's poll goes up as soon as it lets me."
+)
 
 
 @dataclass(frozen=True)
-class PollPosted:
+class PollQueued:
+    """Today's poll is in the outbox; the delivery worker posts it."""
+
     poll: Poll
 
 
 @dataclass(frozen=True)
 class PollExists:
+    """Today's poll is posted, or its post is already on its way."""
+
     poll: Poll
 
 
-@dataclass(frozen=True)
-class PollFailed:
-    reason: str
-    code: str
-
-
-PollOutcome = PollPosted | PollExists | PollFailed
-
-# Run a function after a delay in seconds, without holding up the caller (the scheduler).
-Later = Callable[[float, Callable[[], None]], None]
-
-
-def run_after(delay: float, send: Callable[[], None]) -> None:
-    """The simplest ``Later``: wait here, then run."""
-    time.sleep(delay)
-    send()
+PollOutcome = PollQueued | PollExists
 
 
 class Delight:
@@ -98,24 +63,26 @@ class Delight:
         default_tz: str = "UTC",
         refresh_interval: float = 1.5,
         pacer: Pacer | None = None,
-        later: Later = run_after,
+        edit_pacer: Pacer | None = None,
     ) -> None:
+        """``refresh_interval``: the least time between two edits of one poll's message."""
         self.storage = storage
         self._client_for = client_for
         self._pseudonym = pseudonym
         self._clock = clock
         self._default_tz = default_tz
         self.pacer = pacer or Pacer(DEFAULT_RATE, DEFAULT_BURST)
-        self._later = later
-        # Polls whose last chat.update failed for a passing reason, to redraw (see sweep).
-        self._stale: set[int] = set()
-        self._stale_lock = threading.Lock()
-        self.refresher = Coalescer(
-            self._refresh_poll, min_interval=refresh_interval, workers=REFRESH_WORKERS
+        self.delivery = Delivery(
+            storage, client_for, self, clock, self.pacer, edit_pacer, refresh_interval
         )
+        self._channel_off: Callable[[str, str], None] = lambda _team, _channel: None
+
+    def on_channel_off(self, callback: Callable[[str, str], None]) -> None:
+        """Call ``callback(team_id, channel_id)`` when Slack's answer turned a schedule off."""
+        self._channel_off = callback
 
     def close(self) -> None:
-        self.refresher.close()
+        self.delivery.close()
 
     def today(self, team_id: str, channel_id: str) -> date:
         return local_today(self._clock(), self.tz(team_id, channel_id))
@@ -128,69 +95,41 @@ class Delight:
 
     # Polls
 
-    def post_poll(self, team_id: str, channel_id: str, paced: bool = False) -> PollOutcome:
-        """Post today's poll unless the channel already has one for its local day.
+    def request_poll(
+        self, team_id: str, channel_id: str, response_url: str | None = None
+    ) -> PollOutcome:
+        """Queue today's poll unless the channel already has one, posted or on its way.
 
-        ``paced``: the caller already holds a posting slot (see ``Pacer``); otherwise this
-        waits for one.
+        ``response_url``: where to tell the person who asked if it can't go out at once,
+        or at all.
         """
-        poll, owned = self.claim_poll(team_id, channel_id)
-        return self.publish_poll(poll, paced) if owned else PollExists(poll)
-
-    def claim_poll(self, team_id: str, channel_id: str) -> tuple[Poll, bool]:
-        """Reserve today's poll in the database; True if this caller must now publish it."""
         day = self.today(team_id, channel_id)
         threshold = self.profile(team_id, channel_id).threshold
-        return self.storage.claim_poll(
-            team_id, channel_id, day, self._clock(), STALE_CLAIM, threshold
+        poll, queued = self.storage.request_poll(
+            team_id,
+            channel_id,
+            day,
+            self._clock(),
+            threshold,
+            expires_at=self._day_end(day, self.tz(team_id, channel_id)),
+            response_url=response_url,
         )
-
-    def publish_poll(self, poll: Poll, paced: bool = False) -> PollOutcome:
-        """Post a claimed poll, then close the channel's earlier polls.
-
-        On failure the claim is released so a later try can post it, and yesterday's poll
-        goes on taking answers until today's is up.
-        """
-        if not paced:
-            self.pacer.wait(poll.team_id, poll.channel_id)
-        client = self._client_for(poll.team_id)
-        message = self._poll_message(poll)
-        try:
-            posted = self._post_message(client, poll.team_id, poll.channel_id, message)
-        except SlackClientError as error:
-            self.storage.release_poll(poll.id)
-            logger.warning("poll post failed channel=%s: %s", poll.channel_id, _error_code(error))
-            return PollFailed(explain_slack_error(error), _error_code(error))
-        ts = posted["ts"]
-        # Record the message first: the permalink is a nicety and costs another round trip.
-        self.storage.set_poll_message(poll.id, ts)
-        if self.storage.poll_total(poll.id).responders:
-            # People clicked before Slack's answer came back (their refresh found no message
-            # to edit yet): show their answers now.
-            self.refresher.request(poll.id)
-        for earlier in self.storage.open_polls(poll.team_id, poll.channel_id):
-            if earlier.local_date < poll.local_date:
-                self.close_poll(earlier)
-        permalink = self._permalink(client, poll.channel_id, ts)
-        if permalink:
-            self.storage.set_poll_message(poll.id, ts, permalink)
-        return PollPosted(replace(poll, message_ts=ts, permalink=permalink))
-
-    def _post_message(
-        self, client: WebClient, team_id: str, channel_id: str, message: dict
-    ) -> SlackResponse:
-        """``chat.postMessage``, telling the pacer when the post really went out."""
-        try:
-            return client.chat_postMessage(channel=channel_id, **message)
-        finally:
-            self.pacer.sent(team_id, channel_id)
+        if not queued:
+            return PollExists(poll)
+        self.delivery.wake()
+        return PollQueued(poll)
 
     def _permalink(self, client: WebClient, channel_id: str, ts: str) -> str | None:
         try:
             return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
-        except SlackClientError as error:
-            logger.warning("permalink lookup failed channel=%s: %s", channel_id, _error_code(error))
+        except SLACK_ERRORS as error:
+            logger.warning("permalink lookup failed channel=%s: %s", channel_id, error_code(error))
             return None
+
+    @staticmethod
+    def _day_end(day: date, tz: str) -> datetime:
+        """When the channel's local ``day`` is over: a poll for it no longer makes sense."""
+        return datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(tz))
 
     def answer(self, team_id: str, channel_id: str, user_id: str, poll_id: int, count: int) -> str:
         """Record (or change) one person's answer; returns the ephemeral reply for them."""
@@ -198,11 +137,13 @@ class Delight:
         if poll is None or poll.team_id != team_id or poll.channel_id != channel_id:
             return "I can't find that poll any more. `/delight poll` posts today's."
         person = self._pseudonym(team_id, user_id)
-        if not self.storage.record_answer(poll_id, person, count, self._step(poll)):
+        if not self.storage.record_answer(
+            poll_id, person, count, self._step(poll), edit_at=self._clock()
+        ):
             return (
                 "This poll has closed, so it can't take answers any more. Thank you all the same!"
             )
-        self.refresher.request(poll_id)
+        self.delivery.wake()
         return blocks.answer_thanks(count)
 
     def _step(self, poll: Poll) -> int:
@@ -210,54 +151,19 @@ class Delight:
         return poll_threshold(poll.threshold, self.profile(poll.team_id, poll.channel_id).threshold)
 
     def close_poll(self, poll: Poll) -> None:
-        """Stop taking answers, show the final team tally, and post the result in the thread."""
-        if not self.storage.close_poll(poll.id, self._clock()) or poll.message_ts is None:
-            return
-        # The final message goes through the refresher too: it is the one thread that edits
-        # poll messages, so a late live-tally edit can never overwrite the closed poll.
-        self.refresher.request(poll.id)
-        day = self.storage.poll_total(poll.id)
-        if not is_visible(day, self.profile(poll.team_id, poll.channel_id).threshold):
-            return
-        self._post_in_thread(poll, blocks.poll_result_line(day), RESULT_TRIES)
+        """Stop taking answers; the closing edit (final tally, no buttons) and the result line
+        in the thread are queued in the same transaction."""
+        if self.storage.close_poll(poll.id, self._clock()):
+            self.delivery.wake()
 
-    def post_nudge(self, poll: Poll, minutes_left: int) -> None:
-        # Not tried again: "N minutes left" would be wrong by then.
-        self._post_in_thread(poll, blocks.nudge_text(minutes_left))
-
-    def _post_in_thread(self, poll: Poll, text: str, tries: int = 1) -> None:
-        """Reply in the poll's thread at the channel's next posting slot, without waiting.
-
-        A reply that fails for a passing reason is tried again after ``RETRY_REPLY_AFTER``,
-        up to ``tries`` times in all.
-        """
-
-        def send() -> None:
-            try:
-                self._post_message(
-                    self._client_for(poll.team_id),
-                    poll.team_id,
-                    poll.channel_id,
-                    {"thread_ts": poll.message_ts, "text": text},
-                )
-            except SlackClientError as error:
-                again = tries > 1 and _transient(error)
-                logger.warning(
-                    "thread reply to poll=%s failed: %s%s",
-                    poll.id,
-                    _error_code(error),
-                    "; trying again later" if again else "",
-                )
-                if again:
-                    self._later(
-                        RETRY_REPLY_AFTER, lambda: self._post_in_thread(poll, text, tries - 1)
-                    )
-
-        delay = self.pacer.reserve(poll.team_id, poll.channel_id)
-        if delay > 0:
-            self._later(delay, send)
-        else:
-            send()
+    def nudge(self, poll: Poll, minutes_left: int, closes_at: datetime) -> bool:
+        """Queue the poll's one nudge; it expires when the poll closes (its window is over).
+        False if the poll was already nudged."""
+        text = blocks.nudge_text(minutes_left)
+        queued = self.storage.queue_nudge(poll.id, self._clock(), text, expires_at=closes_at)
+        if queued:
+            self.delivery.wake()
+        return queued
 
     def close_expired_polls(self) -> int:
         """Close polls that have been open for the longest time allowed; returns how many."""
@@ -270,38 +176,11 @@ class Delight:
         poll = self.storage.get_poll(poll_id)
         return poll if poll is not None and poll.team_id == team_id else None
 
-    def _refresh_poll(self, poll_id) -> None:
-        poll = self.storage.get_poll(poll_id)
-        if poll is None or poll.message_ts is None:
-            return
-        message = self._poll_message(poll)
-        try:
-            self._client_for(poll.team_id).chat_update(
-                channel=poll.channel_id, ts=poll.message_ts, **message
-            )
-        except SlackClientError as error:
-            logger.warning("tally update failed poll=%s: %s", poll_id, _error_code(error))
-            if _transient(error):
-                with self._stale_lock:
-                    self._stale.add(poll_id)
-            return
-        with self._stale_lock:
-            self._stale.discard(poll_id)
-
-    def redraw_stale_polls(self) -> int:
-        """Edit again the polls whose last edit failed for a passing reason (Slack down,
-        rate limited), so no poll is left showing an old tally or, once closed, its buttons.
-        The sweep calls this every minute; returns how many were asked for."""
-        with self._stale_lock:
-            stale, self._stale = self._stale, set()
-        for poll_id in stale:
-            self.refresher.request(poll_id)
-        return len(stale)
-
     def refresh_open_polls(self, team_id: str, channel_id: str) -> None:
         """Redraw the channel's open polls, e.g. after its customer, goal or threshold changed."""
         for poll in self.storage.open_polls(team_id, channel_id):
-            self.refresher.request(poll.id)
+            self.storage.queue_edit(poll.id, self._clock())
+        self.delivery.wake()
 
     def _poll_message(self, poll: Poll) -> dict:
         """The poll as it should look now: live with buttons, or closed with the final tally."""
@@ -384,8 +263,8 @@ class Delight:
         known = self.storage.known_channels(team_id)
         try:
             shared = self._shared_channels(team_id, user_id, set(known)) if known else set()
-        except SlackClientError as error:
-            logger.warning("home: channel list failed: %s", _error_code(error))
+        except SLACK_ERRORS as error:
+            logger.warning("home: channel list failed: %s", error_code(error))
             return blocks.home_unavailable_view()
         return blocks.home_view(
             [self.channel_card(team_id, channel) for channel in known if channel in shared]
@@ -412,8 +291,8 @@ class Delight:
             info = self._client_for(team_id).conversations_info(
                 channel=channel_id, include_num_members=True
             )
-        except SlackClientError as error:
-            logger.info("member count unavailable channel=%s: %s", channel_id, _error_code(error))
+        except SLACK_ERRORS as error:
+            logger.info("member count unavailable channel=%s: %s", channel_id, error_code(error))
             return None
         members = info.get("channel", {}).get("num_members")
         return members - 1 if isinstance(members, int) and members > 1 else None
@@ -430,46 +309,124 @@ class Delight:
         for poll_id in open_polls:
             poll = self.storage.get_poll(poll_id)
             if poll is not None:
-                self.storage.step_live_tally(poll_id, self._step(poll))
-                self.refresher.request(poll_id)
+                self.storage.step_live_tally(poll_id, self._step(poll), self._clock())
+        self.delivery.wake()
         return removed
 
     def forget_workspace(self, team_id: str) -> list[str]:
         """Delete everything stored for the workspace; returns the channels it had."""
         return self.storage.forget_team(team_id)
 
-    def post_digest(self, team_id: str, channel_id: str, paced: bool = False) -> str | None:
-        """Post this week's digest; returns None on success or a reason it failed."""
-        members = self.channel_members(team_id, channel_id)
-        if not paced:
-            self.pacer.wait(team_id, channel_id)
-        try:
-            message = self.digest_message(team_id, channel_id, members)
-            self._post_message(self._client_for(team_id), team_id, channel_id, message)
-        except SlackClientError as error:
-            logger.warning("digest post failed channel=%s: %s", channel_id, _error_code(error))
-            return explain_slack_error(error)
-        return None
+    def post_digest(self, team_id: str, channel_id: str, response_url: str | None = None) -> None:
+        """Queue this week's digest, as asked for (``/delight digest``)."""
+        week = Week.containing(self.today(team_id, channel_id))
+        self.storage.queue_digest(
+            team_id,
+            channel_id,
+            week.start,
+            self._clock(),
+            self._week_end(team_id, channel_id, week),
+            response_url,
+        )
+        self.delivery.wake()
 
+    def schedule_digest(self, team_id: str, channel_id: str) -> bool:
+        """Claim and queue this week's scheduled digest; False if it already went out."""
+        week = Week.containing(self.today(team_id, channel_id))
+        end = self._week_end(team_id, channel_id, week)
+        if not self.storage.claim_digest(team_id, channel_id, week.start, self._clock(), end):
+            return False
+        self.delivery.wake()
+        return True
 
-# Slack errors that say "try again later", as opposed to "this will never work".
-_TRANSIENT_ERRORS = {
-    "ratelimited",
-    "internal_error",
-    "fatal_error",
-    "service_unavailable",
-    "request_timeout",
-}
+    def _week_end(self, team_id: str, channel_id: str, week: Week) -> datetime:
+        return self._day_end(week.end, self.tz(team_id, channel_id))
 
+    # The outbox's rows (bot.delivery.Sender)
 
-def _transient(error: SlackClientError) -> bool:
-    if not isinstance(error, SlackApiError):
-        return True  # no answer at all: the connection failed
-    status = getattr(error.response, "status_code", 200)
-    return status >= 500 or error.response.get("error") in _TRANSIENT_ERRORS
+    def render(self, row: Row) -> Message | None:
+        """What a row sends now, from the database; None when that is nothing any more."""
+        if row.kind is Kind.REPLY:
+            return Message("response_url", row.payload or {})
+        if row.kind is Kind.DIGEST:
+            if (row.payload or {}).get("week") != self._week_of(row).isoformat():
+                return None  # the week is over
+            members = self.channel_members(row.team_id, row.channel_id)
+            return Message(POST, self.digest_message(row.team_id, row.channel_id, members))
+        poll = self.storage.get_poll(row.ref) if row.ref is not None else None
+        if poll is None:
+            return None
+        if row.kind is Kind.POLL:
+            return None if poll.message_ts else Message(POST, self._poll_message(poll))
+        if poll.message_ts is None:
+            return None  # not posted (yet): the post will show the newest state
+        if row.kind is Kind.EDIT:
+            return Message(UPDATE, {"ts": poll.message_ts, **self._poll_message(poll)})
+        if row.kind is Kind.RESULT:
+            day = self.storage.poll_total(poll.id)
+            if not is_visible(day, self.profile(poll.team_id, poll.channel_id).threshold):
+                return None
+            return Message(
+                POST, {"thread_ts": poll.message_ts, "text": blocks.poll_result_line(day)}
+            )
+        if poll.closed:
+            return None  # a nudge for a poll that closed meanwhile
+        return Message(POST, {"thread_ts": poll.message_ts, "text": (row.payload or {})["text"]})
 
+    def _week_of(self, row: Row) -> date:
+        return Week.containing(self.today(row.team_id, row.channel_id)).start
 
-def _error_code(error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        return str(error.response.get("error"))
-    return type(error).__name__
+    def delivered(self, row: Row, answer: Any) -> bool:
+        """Slack took the row. A poll's message is recorded with the row's retirement; then
+        the channel's earlier polls close and the answers given meanwhile show."""
+        if row.kind is not Kind.POLL or row.ref is None:
+            return self.storage.outbox_delivered(row)
+        ts = answer["ts"]
+        self.storage.poll_posted(row.id, row.ref, ts)
+        poll = self.storage.get_poll(row.ref)
+        if poll is None:  # the workspace was forgotten meanwhile
+            return True
+        if self.storage.poll_total(poll.id).responders:
+            # People clicked before Slack's answer came back (their edit found no message
+            # to edit yet): show their answers now.
+            self.storage.queue_edit(poll.id, self._clock())
+        for earlier in self.storage.open_polls(poll.team_id, poll.channel_id):
+            if earlier.local_date < poll.local_date:
+                self.storage.close_poll(earlier.id, self._clock())
+        self.delivery.wake()
+        permalink = self._permalink(self._client_for(poll.team_id), poll.channel_id, ts)
+        if permalink:
+            self.storage.set_poll_message(poll.id, ts, permalink)
+        return True
+
+    def dropped(self, row: Row, failure: GiveUp | TurnOff | None) -> None:
+        """A row retired unsent: say why in the log and, while its response_url is valid,
+        to the person who asked; a channel that is gone has its schedule turned off."""
+        if failure is None:
+            logger.info("outbox row expired kind=%s channel=%s", row.kind, row.channel_id)
+            return
+        logger.warning(
+            "gave up sending kind=%s channel=%s: %s", row.kind, row.channel_id, failure.code
+        )
+        if isinstance(failure, TurnOff):
+            logger.warning(
+                "turning off the schedule of channel=%s: %s", row.channel_id, failure.code
+            )
+            self.storage.disable_schedule(row.team_id, row.channel_id, failure.reason)
+            self._channel_off(row.team_id, row.channel_id)
+        if row.kind is not Kind.REPLY:
+            reason = failure.hint if isinstance(failure, TurnOff) else failure.reason
+            self._tell(row, reason)
+
+    def waiting(self, row: Row) -> None:
+        """A poll someone asked for can't go out at once: say it is coming."""
+        if row.kind is Kind.POLL:
+            self._tell(row, _WAITING)
+
+    def _tell(self, row: Row, text: str) -> None:
+        now = self._clock()
+        if row.response_url is None or not row.response_url_valid(now):
+            return
+        expires = row.created_at + timedelta(seconds=RESPONSE_URL_SECONDS)
+        self.storage.queue_reply(row.team_id, row.channel_id, row.response_url, text, now, expires)
+        self.delivery.wake()

@@ -9,12 +9,13 @@ and are committed before the caller acknowledges Slack.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -22,6 +23,7 @@ from sqlite_utils.migrations import Migrations
 
 from bot.live import LiveTally, Shown, next_shown
 from bot.models import ChannelProfile, DayTotal, Poll, Win, WinKind
+from bot.outbox import Kind, Row, edit_key
 from schedules.rules import ChannelSchedule
 
 DEFAULT_THRESHOLD = 3
@@ -178,8 +180,27 @@ def m007_team_numbers_only(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_outbox(db: Database) -> None:
+    """Everything Delight sends to Slack, until it is sent (``bot.outbox``, issue 12).
+
+    AUTOINCREMENT: the delivery worker reads new rows by id, so an id is never handed out
+    twice, not even after the newest row was delivered and deleted. ``coalesce_key`` keeps
+    one pending edit per poll message.
+    """
+    db.execute(
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, team_id TEXT NOT NULL,"
+        " channel_id TEXT NOT NULL, kind TEXT NOT NULL, ref INTEGER, coalesce_key TEXT,"
+        " payload TEXT, response_url TEXT, created_at TEXT NOT NULL, expires_at TEXT,"
+        " tries INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 0,"
+        " last_error TEXT)"
+    )
+    db.execute("CREATE UNIQUE INDEX idx_outbox_coalesce_key ON outbox (coalesce_key)")
+    db.execute("CREATE INDEX idx_outbox_team_id ON outbox (team_id)")
+    db.execute("CREATE INDEX idx_outbox_kind_ref ON outbox (kind, ref)")
+
+
 _CHANNEL_VALUES = {"customer", "goal", "threshold"}
-_LONG_AGO = "1970-01-01T00:00:00+00:00"
 _POLL_COLUMNS = (
     "id, team_id, channel_id, local_date, message_ts, permalink, closed_at, claimed_at, threshold"
 )
@@ -333,21 +354,12 @@ class Storage:
     # Polls
 
     def claim_poll(
-        self,
-        team_id: str,
-        channel_id: str,
-        local_date: date,
-        now: datetime,
-        stale_after: timedelta,
-        threshold: int = 3,
+        self, team_id: str, channel_id: str, local_date: date, now: datetime, threshold: int = 3
     ) -> tuple[Poll, bool]:
-        """Claim the right to post the channel's poll for ``local_date``.
+        """The channel's poll row for ``local_date``, and whether this call created it.
 
-        Returns the poll and whether this caller owns the posting. A claim whose message was
-        never recorded (the process died mid-post) can be taken over once it is stale, so a
-        crash never leaves a channel without its poll for the day. ``threshold`` is the
-        channel's privacy threshold, kept with the poll as the promise its answers were given
-        under.
+        ``threshold`` is the channel's privacy threshold, kept with the poll as the promise
+        its answers were given under. Nothing is sent: ``request_poll`` also queues the post.
         """
         key = [team_id, channel_id, local_date.isoformat()]
         cursor = self._db.execute(
@@ -355,19 +367,51 @@ class Storage:
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, channel_id, local_date) DO NOTHING",
             [*key, now.isoformat(), threshold],
         )
-        poll, claimed_at = self._poll_where(
-            "team_id = ? AND channel_id = ? AND local_date = ?", key
-        )
-        if cursor.rowcount == 1:
-            return poll, True
-        if poll.message_ts is None and datetime.fromisoformat(claimed_at) <= now - stale_after:
-            taken = self._db.execute(
-                "UPDATE polls SET claimed_at = ? WHERE id = ? AND message_ts IS NULL"
-                " AND claimed_at = ?",
-                [now.isoformat(), poll.id, claimed_at],
+        poll, _ = self._poll_where("team_id = ? AND channel_id = ? AND local_date = ?", key)
+        return poll, cursor.rowcount == 1
+
+    def request_poll(
+        self,
+        team_id: str,
+        channel_id: str,
+        local_date: date,
+        now: datetime,
+        threshold: int,
+        expires_at: datetime,
+        response_url: str | None = None,
+    ) -> tuple[Poll, bool]:
+        """Claim the channel's poll for ``local_date`` and queue its post, in one transaction.
+
+        Returns the poll and whether this call queued it. Not queued: it is posted, or its
+        post is already waiting in the outbox (on its way). A poll whose post was given up
+        or expired (no message, nothing waiting) is queued again.
+        """
+        with self._write():
+            poll, _ = self.claim_poll(team_id, channel_id, local_date, now, threshold)
+            if poll.message_ts is not None or self._waiting(Kind.POLL, poll.id):
+                return poll, False
+            self._enqueue(
+                team_id,
+                channel_id,
+                Kind.POLL,
+                now,
+                ref=poll.id,
+                response_url=response_url,
+                expires_at=expires_at,
             )
-            return poll, taken.rowcount == 1
-        return poll, False
+        return poll, True
+
+    def poll_on_its_way(self, poll_id: int) -> bool:
+        """The poll's post is waiting in the outbox."""
+        return self._waiting(Kind.POLL, poll_id)
+
+    def _waiting(self, kind: Kind, ref: int) -> bool:
+        return (
+            self._db.execute(
+                "SELECT 1 FROM outbox WHERE kind = ? AND ref = ?", [kind.value, ref]
+            ).fetchone()
+            is not None
+        )
 
     def set_poll_message(self, poll_id: int, message_ts: str, permalink: str | None = None) -> None:
         self._db.execute(
@@ -375,29 +419,12 @@ class Storage:
             [message_ts, permalink, poll_id],
         )
 
-    def release_poll(self, poll_id: int) -> None:
-        """Give up a claim whose message could not be posted, so the poll can be tried again.
-
-        The row stays, marked stale so the next claim takes it over at once: deleting it would
-        let SQLite hand its id to another channel's poll, and a message that Slack did post
-        despite the error would then count answers for the wrong channel.
-        """
-        self._db.execute(
-            "UPDATE polls SET claimed_at = ? WHERE id = ? AND message_ts IS NULL",
-            [_LONG_AGO, poll_id],
-        )
-
-    def release_orphaned_claims(self) -> int:
-        """At start-up, give up every claim whose message was never recorded.
-
-        Only one process posts polls, so at start no post is in flight: such a claim was left
-        by a process that died mid-post, and the catch-up takes it over at once instead of
-        waiting for it to go stale. Returns how many were released.
-        """
-        return self._db.execute(
-            "UPDATE polls SET claimed_at = ? WHERE message_ts IS NULL AND claimed_at != ?",
-            [_LONG_AGO, _LONG_AGO],
-        ).rowcount
+    def poll_posted(self, row_id: int, poll_id: int, message_ts: str) -> None:
+        """Record the poll's message and retire its outbox row, in one transaction: a
+        restart then either posts it again (the documented double) or knows it is posted."""
+        with self._write():
+            self.set_poll_message(poll_id, message_ts)
+            self._db.execute("DELETE FROM outbox WHERE id = ?", [row_id])
 
     def get_poll(self, poll_id: int) -> Poll | None:
         found = self._poll_where("id = ?", [poll_id], required=False)
@@ -452,19 +479,28 @@ class Storage:
             if cursor.rowcount != 1:
                 return False
             self._db.execute("DELETE FROM answers WHERE poll_id = ?", [poll_id])
+            # The closed poll loses its buttons and gets its result line, both sent later.
+            self._enqueue_edit(poll_id, now)
+            self._enqueue_for_poll(poll_id, Kind.RESULT, now)
         return True
 
     # Answers
 
     def record_answer(
-        self, poll_id: int, person: str, count: int, step: int = DEFAULT_THRESHOLD
+        self,
+        poll_id: int,
+        person: str,
+        count: int,
+        step: int = DEFAULT_THRESHOLD,
+        edit_at: datetime | None = None,
     ) -> bool:
         """One answer per person per poll: answering again replaces the earlier answer.
 
         Returns False if the poll has closed. The check and the write are one statement, so
         an answer is either in the final tally or refused, never in between. In the same
         transaction the live tally moves if this answer completes a step of ``step`` answers
-        (``bot.live``), so what it shows is never behind or ahead of the answers.
+        (``bot.live``), so what it shows is never behind or ahead of the answers. With
+        ``edit_at`` (now) the poll's edit is queued in that transaction too.
         """
         with self._write():
             cursor = self._db.execute(
@@ -477,13 +513,20 @@ class Storage:
             if cursor.rowcount != 1:
                 return False
             self._step(poll_id, step)
+            if edit_at is not None:
+                self._enqueue_edit(poll_id, edit_at)
         return True
 
-    def step_live_tally(self, poll_id: int, step: int) -> None:
+    def step_live_tally(self, poll_id: int, step: int, now: datetime) -> None:
         """Move an open poll's live tally if ``step`` answers changed since it last moved
-        (after ``forget_person``, whose polls may have different steps)."""
+        (after ``forget_person``, whose polls may have different steps), and queue its edit."""
         with self._write():
             self._step(poll_id, step)
+            self._enqueue_edit(poll_id, now)
+
+    def queue_edit(self, poll_id: int, now: datetime) -> None:
+        """Queue the poll's edit (its settings changed, its post just went out)."""
+        self._enqueue_edit(poll_id, now)
 
     def _step(self, poll_id: int, step: int) -> None:
         row = self._db.execute(
@@ -711,13 +754,17 @@ class Storage:
         ).fetchall()
         return [NudgeCandidate(_poll(row), datetime.fromisoformat(row[7]), row[9]) for row in rows]
 
-    def mark_nudged(self, poll_id: int, now: datetime) -> bool:
-        """True for the one caller that may post this poll's nudge."""
-        cursor = self._db.execute(
-            "UPDATE polls SET nudged_at = ? WHERE id = ? AND nudged_at IS NULL",
-            [now.isoformat(), poll_id],
-        )
-        return cursor.rowcount == 1
+    def queue_nudge(self, poll_id: int, now: datetime, text: str, expires_at: datetime) -> bool:
+        """Mark the poll nudged and queue its nudge, once per poll; False if it already was."""
+        with self._write():
+            cursor = self._db.execute(
+                "UPDATE polls SET nudged_at = ? WHERE id = ? AND nudged_at IS NULL",
+                [now.isoformat(), poll_id],
+            )
+            if cursor.rowcount != 1:
+                return False
+            self._enqueue_for_poll(poll_id, Kind.NUDGE, now, {"text": text}, expires_at)
+        return True
 
     def recent_responders(self, team_id: str, channel_id: str, limit: int = 10) -> list[int]:
         """How many of us answered each of the channel's last ``limit`` closed polls."""
@@ -731,14 +778,44 @@ class Storage:
 
     # Digests
 
-    def claim_digest(self, team_id: str, channel_id: str, week_start: date, now: datetime) -> bool:
-        """True for the one caller that may post this week's scheduled digest."""
-        cursor = self._db.execute(
-            "INSERT INTO digests (team_id, channel_id, week_start, claimed_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            [team_id, channel_id, week_start.isoformat(), now.isoformat()],
+    def claim_digest(
+        self, team_id: str, channel_id: str, week_start: date, now: datetime, expires_at: datetime
+    ) -> bool:
+        """Claim this week's scheduled digest and queue it, once per week; False if it was."""
+        with self._write():
+            cursor = self._db.execute(
+                "INSERT INTO digests (team_id, channel_id, week_start, claimed_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [team_id, channel_id, week_start.isoformat(), now.isoformat()],
+            )
+            if cursor.rowcount != 1:
+                return False
+            payload = {"week": week_start.isoformat(), "scheduled": True}
+            self._enqueue(
+                team_id, channel_id, Kind.DIGEST, now, payload=payload, expires_at=expires_at
+            )
+        return True
+
+    def queue_digest(
+        self,
+        team_id: str,
+        channel_id: str,
+        week_start: date,
+        now: datetime,
+        expires_at: datetime,
+        response_url: str | None,
+    ) -> None:
+        """Queue a digest someone asked for (``/delight digest``): no claim, any number."""
+        payload = {"week": week_start.isoformat(), "scheduled": False}
+        self._enqueue(
+            team_id,
+            channel_id,
+            Kind.DIGEST,
+            now,
+            payload=payload,
+            response_url=response_url,
+            expires_at=expires_at,
         )
-        return cursor.rowcount == 1
 
     def release_digest(self, team_id: str, channel_id: str, week_start: date) -> None:
         self._db.execute(
@@ -800,9 +877,138 @@ class Storage:
                 "DELETE FROM answers WHERE poll_id IN (SELECT id FROM polls WHERE team_id = ?)",
                 [team_id],
             )
-            for table in ("polls", "wins", "skips", "digests", "channels"):
+            for table in ("outbox", "polls", "wins", "skips", "digests", "channels"):
                 self._db.execute(f"DELETE FROM {table} WHERE team_id = ?", [team_id])
         return channels
+
+    # Outbox (bot.outbox, bot.delivery)
+
+    def queue_reply(
+        self,
+        team_id: str,
+        channel_id: str,
+        response_url: str,
+        text: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None:
+        """Queue an ephemeral message to a person's ``response_url``."""
+        message = {"text": text, "response_type": "ephemeral", "replace_original": False}
+        self._enqueue(
+            team_id,
+            channel_id,
+            Kind.REPLY,
+            now,
+            payload=message,
+            response_url=response_url,
+            expires_at=expires_at,
+        )
+
+    def _enqueue(
+        self,
+        team_id: str,
+        channel_id: str,
+        kind: Kind,
+        now: datetime,
+        ref: int | None = None,
+        payload: dict | None = None,
+        response_url: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO outbox (team_id, channel_id, kind, ref, payload, response_url,"
+            " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                team_id,
+                channel_id,
+                kind.value,
+                ref,
+                None if payload is None else json.dumps(payload),
+                response_url,
+                now.isoformat(),
+                None if expires_at is None else expires_at.isoformat(),
+            ],
+        )
+
+    def _enqueue_for_poll(
+        self,
+        poll_id: int,
+        kind: Kind,
+        now: datetime,
+        payload: dict | None = None,
+        expires_at: datetime | None = None,
+    ) -> None:
+        """Queue a message about a posted poll (in its channel, or its thread)."""
+        self._db.execute(
+            "INSERT INTO outbox (team_id, channel_id, kind, ref, payload, created_at, expires_at)"
+            " SELECT team_id, channel_id, ?, id, ?, ?, ? FROM polls"
+            " WHERE id = ? AND message_ts IS NOT NULL",
+            [
+                kind.value,
+                None if payload is None else json.dumps(payload),
+                now.isoformat(),
+                None if expires_at is None else expires_at.isoformat(),
+                poll_id,
+            ],
+        )
+
+    def _enqueue_edit(self, poll_id: int, now: datetime) -> None:
+        """Queue the poll's edit, or bump the one already waiting (coalescing: it is
+        rendered when sent, so one edit shows every change made meanwhile)."""
+        self._db.execute(
+            "INSERT INTO outbox (team_id, channel_id, kind, ref, coalesce_key, created_at)"
+            " SELECT team_id, channel_id, ?, id, ?, ? FROM polls WHERE id = ?"
+            " ON CONFLICT (coalesce_key) DO UPDATE SET version = version + 1",
+            [Kind.EDIT.value, edit_key(poll_id), now.isoformat(), poll_id],
+        )
+
+    def outbox_after(self, last_id: int) -> list[Row]:
+        """Rows written after row ``last_id``, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {_ROW_COLUMNS} FROM outbox WHERE id > ? ORDER BY id", [last_id]
+        ).fetchall()
+        return [_row(row) for row in rows]
+
+    def outbox_row(self, row_id: int) -> Row | None:
+        row = self._db.execute(
+            f"SELECT {_ROW_COLUMNS} FROM outbox WHERE id = ?", [row_id]
+        ).fetchone()
+        return None if row is None else _row(row)
+
+    def outbox_delivered(self, row: Row) -> bool:
+        """Retire a row Slack took; False if it was written again meanwhile (a newer edit),
+        which then stays to be sent."""
+        cursor = self._db.execute(
+            "DELETE FROM outbox WHERE id = ? AND version = ?", [row.id, row.version]
+        )
+        return cursor.rowcount == 1
+
+    def outbox_failed(self, row_id: int, code: str) -> None:
+        """One more failed try of a row that is tried again."""
+        self._db.execute(
+            "UPDATE outbox SET tries = tries + 1, last_error = ? WHERE id = ?", [code, row_id]
+        )
+
+    def outbox_drop(self, row: Row) -> None:
+        """Retire a row that was given up or expired. A scheduled digest's claim goes with
+        it, so the week's digest can be claimed again."""
+        with self._write():
+            self._db.execute("DELETE FROM outbox WHERE id = ?", [row.id])
+            if row.kind is Kind.DIGEST and row.payload and row.payload.get("scheduled"):
+                self._db.execute(
+                    "DELETE FROM digests WHERE team_id = ? AND channel_id = ? AND week_start = ?",
+                    [row.team_id, row.channel_id, row.payload["week"]],
+                )
+
+    def outbox_pending(self) -> dict[str, int]:
+        """How many rows wait, by kind."""
+        rows = self._db.execute("SELECT kind, COUNT(*) FROM outbox GROUP BY kind").fetchall()
+        return dict(rows)
+
+    def outbox_oldest(self) -> datetime | None:
+        """When the oldest waiting row was written."""
+        row = self._db.execute("SELECT MIN(created_at) FROM outbox").fetchone()
+        return None if row[0] is None else datetime.fromisoformat(row[0])
 
     # Aggregates
 
@@ -827,6 +1033,28 @@ class Storage:
         for day, kind, n in rows:
             counts.setdefault(date.fromisoformat(day), {})[WinKind(kind)] = n
         return counts
+
+
+_ROW_COLUMNS = (
+    "id, team_id, channel_id, kind, created_at, ref, payload, response_url, expires_at,"
+    " tries, version"
+)
+
+
+def _row(row: tuple) -> Row:
+    return Row(
+        id=row[0],
+        team_id=row[1],
+        channel_id=row[2],
+        kind=Kind(row[3]),
+        created_at=datetime.fromisoformat(row[4]),
+        ref=row[5],
+        payload=None if row[6] is None else json.loads(row[6]),
+        response_url=row[7],
+        expires_at=None if row[8] is None else datetime.fromisoformat(row[8]),
+        tries=row[9],
+        version=row[10],
+    )
 
 
 _DAY_TOTAL_COLUMNS = "local_date, responders, COALESCE(total, 0), threshold"

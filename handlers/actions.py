@@ -16,10 +16,10 @@ from logging import Logger
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 
 from bot import blocks, ids, replies
-from bot.delight import Delight, explain_slack_error
+from bot.delight import Delight
+from bot.slack_errors import SLACK_ERRORS, explain_slack_error
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def register(app: App, delight: Delight, reply_threads: Executor) -> None:
             return
         try:
             client.views_open(trigger_id=body["trigger_id"], view=blocks.more_modal(poll_id))
-        except SlackClientError as error:
+        except SLACK_ERRORS as error:
             logger.warning("count form did not open: %s", type(error).__name__)
             reply_later(respond, f"I couldn't open the form. {explain_slack_error(error)}")
 

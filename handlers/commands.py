@@ -6,10 +6,10 @@ from logging import Logger
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 
 from bot import blocks, commands, ids, profile
-from bot.delight import Delight, PollFailed, explain_slack_error
+from bot.delight import Delight, PollExists
+from bot.slack_errors import SLACK_ERRORS, explain_slack_error
 from schedules.commands import ScheduleCommands
 
 
@@ -30,14 +30,13 @@ def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) ->
             return
         match parsed:
             case commands.PostPoll():
-                poll, owned = delight.claim_poll(team_id, channel_id)
-                if not owned:
-                    ack(blocks.poll_exists_text(poll.message_ts, poll.permalink))
-                    return
-                ack()
-                outcome = delight.publish_poll(poll)
-                if isinstance(outcome, PollFailed):
-                    respond(outcome.reason)
+                # Queued with the claim; if it can't go out at once, or at all, the person
+                # hears it on response_url from the delivery worker.
+                outcome = delight.request_poll(team_id, channel_id, command.get("response_url"))
+                if isinstance(outcome, PollExists):
+                    ack(blocks.poll_exists_text(outcome.poll.message_ts, outcome.poll.permalink))
+                else:
+                    ack()
             case commands.LogWin(story=story, kind=kind):
                 delight.log_win(team_id, channel_id, kind, story, f"cmd:{command['trigger_id']}")
                 ack(blocks.win_logged(kind))
@@ -47,16 +46,14 @@ def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) ->
                     client.views_open(
                         trigger_id=command["trigger_id"], view=blocks.win_modal(channel_id)
                     )
-                except SlackClientError as error:
+                except SLACK_ERRORS as error:
                     logger.warning("win form did not open: %s", type(error).__name__)
                     respond(f"I couldn't open the form. {explain_slack_error(error)}")
             case commands.ShowTally():
                 ack(delight.tally_text(team_id, channel_id))
             case commands.PostDigest():
+                delight.post_digest(team_id, channel_id, command.get("response_url"))
                 ack()
-                failure = delight.post_digest(team_id, channel_id)
-                if failure:
-                    respond(failure)
             case commands.ForgetMe():
                 ack(blocks.forgotten_text(delight.forget_person(team_id, command["user_id"])))
             case commands.ShowHelp():

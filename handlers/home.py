@@ -6,10 +6,10 @@ from logging import Logger
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 
 from bot import blocks, ids
 from bot.delight import Delight
+from bot.slack_errors import SLACK_ERRORS
 
 
 def register(app: App, delight: Delight) -> None:
@@ -20,7 +20,7 @@ def register(app: App, delight: Delight) -> None:
         view = delight.home_view(body["team_id"], user_id)
         try:
             client.views_publish(user_id=user_id, view=view)
-        except SlackClientError as error:
+        except SLACK_ERRORS as error:
             logger.warning("home tab publish failed: %s", type(error).__name__)
 
     def on_log_win(ack: Ack, body: dict, action: dict, client: WebClient, logger: Logger) -> None:
@@ -32,7 +32,7 @@ def register(app: App, delight: Delight) -> None:
             return
         try:
             client.views_open(trigger_id=trigger_id, view=blocks.win_modal(channel_id))
-        except SlackClientError as error:
+        except SLACK_ERRORS as error:
             logger.warning("win form did not open from home: %s", type(error).__name__)
 
     app.event("app_home_opened")(on_home_opened)

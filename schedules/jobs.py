@@ -9,47 +9,27 @@ scheduled digest per channel per week), so restarts and late or repeated firings
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 
 from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot.calendar import Clock, Week, local_today
-from bot.delight import Delight, Later, PollFailed
-from bot.pacing import Pacer
+from bot.calendar import Clock, local_today
+from bot.delight import Delight, PollQueued
 from bot.storage import Storage
 from schedules.rules import ChannelSchedule, needs_nudge, poll_closes_at
 
 logger = logging.getLogger(__name__)
 
-# Slack errors that will not go away by retrying: the channel's schedule is turned off.
-DISABLING_ERRORS = {
-    "not_in_channel": "I was removed from the channel (not_in_channel).",
-    "channel_not_found": "The channel can't be found (channel_not_found).",
-    "is_archived": "The channel was archived (is_archived).",
-    # The workspace's token is gone (an uninstall whose event never arrived, a revocation).
-    "not_authed": "Delight is no longer installed in this workspace (not_authed).",
-    "invalid_auth": "Delight's token for this workspace is no longer valid (invalid_auth).",
-    "token_revoked": "Delight's token for this workspace was revoked (token_revoked).",
-    "account_inactive": "Delight's account in this workspace is inactive (account_inactive).",
-}
 SWEEP_SECONDS = 60
 # Slack retries a failed event delivery three times within minutes; a day is ample.
 KEEP_EVENT_IDS = timedelta(days=1)
-# A scheduled poll or digest that failed (Slack down, rate limits outlasting the client's own
-# retries) is tried again by the sweep after this long, until it is posted or no longer due.
-RETRY_POLL_AFTER = timedelta(minutes=5)
-RETRY_DIGEST_AFTER = timedelta(minutes=15)
 SWEEP_JOB = "sweep"
-# The bounded pool that runs jobs, polls and digests of every channel included. A job never
-# waits for its posting slot on one of these threads: it is scheduled at the slot instead
-# (see Jobs.run_poll), so the threads only ever wait on Slack's answers.
+# The bounded pool that runs jobs. A job only writes its message to the outbox; the delivery
+# worker (bot.delivery) sends it at its slot.
 FANOUT_THREADS = 16
 
 
@@ -74,16 +54,6 @@ def new_scheduler(pool: ThreadPoolExecutor) -> BackgroundScheduler:
     )
 
 
-def scheduled_later(scheduler: BaseScheduler) -> Later:
-    """A ``Later`` that hands the function to the scheduler, to run on its pool when due."""
-
-    def later(delay: float, run: Callable[[], None]) -> None:
-        run_date = datetime.now(UTC) + timedelta(seconds=delay)
-        scheduler.add_job(run, "date", run_date=run_date)
-
-    return later
-
-
 class Jobs:
     def __init__(
         self,
@@ -99,18 +69,15 @@ class Jobs:
         self.clock = clock
         self._pool = pool or new_pool()
         self.scheduler = scheduler or new_scheduler(self._pool)
-        self._pacer: Pacer = delight.pacer
-        self._later = scheduled_later(self.scheduler)
-        self._lock = threading.Lock()
-        # (team, channel) -> when to try again; for digests also the week it was for.
-        self._poll_retries: dict[tuple[str, str], datetime] = {}
-        self._digest_retries: dict[tuple[str, str], tuple[datetime, date]] = {}
+        # Slack's answer to a post can turn a channel's schedule off: drop its jobs at once.
+        delight.on_channel_off(self.sync)
 
     def start(self) -> None:
-        """Start firing, rebuild every channel's jobs, and catch up on what was missed."""
-        orphans = self.storage.release_orphaned_claims()
-        if orphans:
-            logger.warning("taking over %d poll(s) left unposted by a stopped process", orphans)
+        """Start firing, rebuild every channel's jobs, and catch up on what was missed.
+
+        A poll or digest queued before a restart is still in the outbox: the catch-up finds
+        it claimed and queues nothing, and the delivery worker sends it.
+        """
         self.scheduler.start()
         self.scheduler.add_job(
             self.sweep, "interval", seconds=SWEEP_SECONDS, id=SWEEP_JOB, replace_existing=True
@@ -148,9 +115,7 @@ class Jobs:
         """Stop firing, then wait for the jobs still running.
 
         Not ``shutdown(wait=True)``: APScheduler holds its job store lock while it waits, and
-        a running job that schedules a post at its slot needs that lock. Jobs scheduled
-        from now on are dropped: an unposted poll is claimed only when it posts, so the
-        catch-up at the next start posts it.
+        a running job may need it (a schedule turned off removes the channel's jobs).
         """
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -189,98 +154,31 @@ class Jobs:
                 replace_existing=True,
             )
 
-    def run_poll(self, team_id: str, channel_id: str, paced: bool = False) -> None:
-        """Post the channel's poll if one is due now and not yet posted for its local day.
-
-        When hundreds of channels poll at the same minute, each first reserves its posting
-        slot; a job whose slot is later is scheduled again at that slot (``paced``) instead
-        of holding one of the pool's threads while it waits.
-        """
+    def run_poll(self, team_id: str, channel_id: str) -> None:
+        """Queue the channel's poll if one is due now and not yet queued for its local day."""
         now = self.clock()
         schedule = self.storage.schedule_for(team_id, channel_id, self._utc_today())
-        day = None if schedule is None else schedule.poll_due(now)
-        if day is None:
-            return
-        if not paced:
-            existing = self.storage.poll_on(team_id, channel_id, day)
-            if existing is not None and existing.message_ts is not None:
-                return
-            delay = self._pacer.reserve(team_id, channel_id)
-            if delay > 0:
-                self._at_slot(delay, self.run_poll, team_id, channel_id)
-                return
-        started = time.perf_counter()
-        outcome = self.delight.post_poll(team_id, channel_id, paced=True)
-        if isinstance(outcome, PollFailed):
-            self._failed(team_id, channel_id, outcome.code)
-        else:
-            with self._lock:
-                self._poll_retries.pop((team_id, channel_id), None)
-        _log_job("poll", team_id, channel_id, type(outcome).__name__, started)
-
-    def run_digest(self, team_id: str, channel_id: str, paced: bool = False) -> None:
-        """Post this week's digest unless it already went out (a restart, a double firing).
-
-        Paced like ``run_poll``.
-        """
-        if not paced:
-            delay = self._pacer.reserve(team_id, channel_id)
-            if delay > 0:
-                self._at_slot(delay, self.run_digest, team_id, channel_id)
-                return
-        today = self.delight.today(team_id, channel_id)
-        week = Week.containing(today)
-        if not self.storage.claim_digest(team_id, channel_id, week.start, self.clock()):
+        if schedule is None or schedule.poll_due(now) is None:
             return
         started = time.perf_counter()
-        failure = self.delight.post_digest(team_id, channel_id, paced=True)
-        _log_job("digest", team_id, channel_id, "failed" if failure else "posted", started)
-        with self._lock:
-            if failure is None:
-                self._digest_retries.pop((team_id, channel_id), None)
-                return
-            self.storage.release_digest(team_id, channel_id, week.start)
-            retry_at = self.clock() + RETRY_DIGEST_AFTER
-            self._digest_retries[(team_id, channel_id)] = (retry_at, week.start)
-        logger.warning(
-            "scheduled digest failed channel=%s; retrying at %s", channel_id, retry_at.isoformat()
-        )
+        outcome = self.delight.request_poll(team_id, channel_id)
+        if isinstance(outcome, PollQueued):
+            _log_job("poll", team_id, channel_id, "queued", started)
+
+    def run_digest(self, team_id: str, channel_id: str) -> None:
+        """Queue this week's digest unless it already was (a restart, a double firing)."""
+        if self.storage.schedule_for(team_id, channel_id, self._utc_today()) is None:
+            return  # turned off since the job was installed
+        started = time.perf_counter()
+        if self.delight.schedule_digest(team_id, channel_id):
+            _log_job("digest", team_id, channel_id, "queued", started)
 
     def sweep(self) -> None:
-        """Every minute: close polls open for too long, redraw polls whose last edit failed,
-        retry failed posts, and send the nudges that are due."""
+        """Every minute: close polls open for too long, queue the nudges that are due, and
+        forget old event ids."""
         self.delight.close_expired_polls()
-        self.delight.redraw_stale_polls()
-        self.run_retries()
         self.run_nudges()
         self.storage.forget_events(self.clock() - KEEP_EVENT_IDS)
-
-    def run_retries(self) -> None:
-        """Try again the scheduled posts that failed and whose retry time has come."""
-        now = self.clock()
-        with self._lock:
-            polls = [key for key, at in self._poll_retries.items() if at <= now]
-            for key in polls:
-                del self._poll_retries[key]
-            digests = [(key, week) for key, (at, week) in self._digest_retries.items() if at <= now]
-            for key, _ in digests:
-                del self._digest_retries[key]
-        for team_id, channel_id in polls:
-            self.run_poll(team_id, channel_id)
-        for (team_id, channel_id), week in digests:
-            # Only this week's digest: a week that has ended waits for no late digest.
-            if Week.containing(self.delight.today(team_id, channel_id)).start == week:
-                self.run_digest(team_id, channel_id)
-
-    def _at_slot(
-        self, delay: float, job: Callable[..., None], team_id: str, channel_id: str
-    ) -> None:
-        """Run ``job(team_id, channel_id, paced=True)`` when its reserved slot comes."""
-        self._later(delay, partial(job, team_id, channel_id, paced=True))
-
-    def pending_retries(self) -> int:
-        with self._lock:
-            return len(self._poll_retries) + len(self._digest_retries)
 
     def run_nudges(self) -> None:
         now = self.clock()
@@ -292,26 +190,9 @@ class Jobs:
                 continue
             responders = self.storage.poll_total(poll.id).responders
             recent = self.storage.recent_responders(poll.team_id, poll.channel_id)
-            if needs_nudge(responders, recent) and self.storage.mark_nudged(poll.id, now):
+            if needs_nudge(responders, recent):
                 minutes_left = max(1, round((closes_at - now).total_seconds() / 60))
-                self.delight.post_nudge(poll, minutes_left)
-
-    def _failed(self, team_id: str, channel_id: str, code: str) -> None:
-        reason = DISABLING_ERRORS.get(code)
-        if reason is None:
-            retry_at = self.clock() + RETRY_POLL_AFTER
-            with self._lock:
-                self._poll_retries[(team_id, channel_id)] = retry_at
-            logger.warning(
-                "scheduled poll failed channel=%s error=%s; retrying at %s",
-                channel_id,
-                code,
-                retry_at.isoformat(),
-            )
-            return
-        logger.warning("turning off the schedule of channel=%s: %s", channel_id, code)
-        self.storage.disable_schedule(team_id, channel_id, reason)
-        self.sync(team_id, channel_id)
+                self.delight.nudge(poll, minutes_left, closes_at)
 
     def _utc_today(self) -> date:
         # Skips are kept from the day before today in UTC: no timezone is further behind.

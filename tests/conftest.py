@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from waitress.server import create_server
 
+from bot import slack_errors
 from bot.app import Runtime, build
 from bot.settings import Settings
 from tests.blockkit import assert_valid_call
@@ -38,6 +39,12 @@ def no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "DELIGHT_PSEUDONYM_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outbox backs off in real time: tests start its doubling at 0.1 s, not 2 s."""
+    monkeypatch.setattr(slack_errors, "BACKOFF_START", 0.1)
 
 
 class FakeClock:
@@ -107,8 +114,8 @@ class Running:
     base_url: str = ""
 
     def settle(self) -> None:
-        """Wait until pending live-tally updates have reached the fake Slack."""
-        assert self.runtime.delight.refresher.wait_idle(10)
+        """Wait until everything in the outbox has reached the fake Slack (or was dropped)."""
+        assert self.runtime.delight.delivery.wait_idle(10)
 
 
 APP_TOKEN = "xapp-1-A0DELIGHT-test"
@@ -122,6 +129,7 @@ def serve(
     channel_interval: float = 0.0,
     refresh_interval: float = 0.05,
     socket_mode: FakeSocketMode | None = None,
+    edit_limit: tuple[float, int] = (1000.0, 1000),
     **overrides: object,
 ) -> Iterator[Running]:
     """Start the real app (scheduler included) on waitress at 127.0.0.1; stop it afterwards.
@@ -129,7 +137,9 @@ def serve(
     ``overrides`` change the settings, e.g. ``**OAUTH`` for multi-workspace mode. Posts in
     one channel are not spaced out unless ``channel_interval`` says so (Slack's is 1 s):
     tests/test_fanout.py tests the pacing. ``refresh_interval`` is the live tally's least
-    time between two edits of one poll (tests/test_click_burst.py).
+    time between two edits of one poll (tests/test_click_burst.py). ``edit_limit`` is
+    chat.update's pace per workspace (rate, burst): Tier 3 in production, lifted here unless
+    a test is about it.
 
     With ``socket_mode`` (a fake Socket Mode server attached to ``slack``) the app runs in
     Socket Mode: requests arrive as envelopes over its websockets (``SocketSender``) and the
@@ -143,6 +153,7 @@ def serve(
         clock=clock,
         refresh_interval=refresh_interval,
         channel_interval=channel_interval,
+        edit_limit=edit_limit,
     )
     if runtime.socket is not None:
         runtime.socket.open()

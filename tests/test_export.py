@@ -15,14 +15,14 @@ from sqlite_utils import Database
 from bot.export import rows
 from bot.models import WinKind
 from bot.storage import Storage, migrations
-from tests.test_storage import NOW, STALE
+from tests.test_storage import NOW
 
 ROOT = Path(__file__).resolve().parents[1]
 MONDAY = date(2026, 11, 16)
 
 
 def poll(storage: Storage, channel: str, on: date, *counts: int, team: str = "T1") -> None:
-    made, _ = storage.claim_poll(team, channel, on, NOW, STALE)
+    made, _ = storage.claim_poll(team, channel, on, NOW)
     storage.set_poll_message(made.id, f"1.{made.id}")
     for n, count in enumerate(counts):
         storage.record_answer(made.id, f"person-{n}", count)
@@ -135,7 +135,7 @@ def test_export_refuses_a_database_with_upgrades_pending(tmp_path: Path) -> None
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        "delight export: the database needs 1 schema upgrade(s) first: start the bot once "
+        "delight export: the database needs 2 schema upgrade(s) first: start the bot once "
         "(`python -m bot`, which applies them), then export again"
     ]
     assert path.read_bytes() == before  # the schema was not changed under a running bot

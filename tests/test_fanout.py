@@ -35,9 +35,7 @@ def seed(db: Path, channels: list[str]) -> None:
     storage = Storage(db)
     for n, channel in enumerate(channels):
         storage.save_schedule(TEAM_ID, channel, time(17, 0), "UTC", EVERY_DAY)
-        poll, _ = storage.claim_poll(
-            TEAM_ID, channel, YESTERDAY, DUE - timedelta(days=1), timedelta(minutes=2)
-        )
+        poll, _ = storage.claim_poll(TEAM_ID, channel, YESTERDAY, DUE - timedelta(days=1))
         storage.set_poll_message(poll.id, f"1699999999.{n:06d}")
         for person in ("p1", "p2", "p3"):
             storage.record_answer(poll.id, person, 1)
@@ -70,11 +68,12 @@ def test_300_channels_at_the_same_minute_each_post_once_within_slacks_limits(
         started = systime.monotonic()
         eventually(lambda: len(slack.posted()) >= 600)
         elapsed = systime.monotonic() - started
-        app.settle()
         storage = app.runtime.storage
         channels = [f"C{n:04d}" for n in range(300)]
-        assert all(storage.poll_on(TEAM_ID, c, TODAY).message_ts for c in channels)
-        assert app.runtime.jobs.pending_retries() == 0
+        eventually(lambda: all(storage.poll_on(TEAM_ID, c, TODAY).message_ts for c in channels))
+        # What is left are yesterday's closing edits: chat.update is Tier 3 (about 50 a
+        # minute per workspace), so closing 300 polls takes minutes, and never delays a post.
+        assert set(storage.outbox_pending()) <= {"edit"}
     polls, replies = polls_by_channel(slack), replies_by_channel(slack)
     assert set(polls) == set(channels) and set(polls.values()) == {1}
     assert set(replies) == set(channels) and set(replies.values()) == {1}
@@ -92,27 +91,19 @@ def test_a_workspace_that_is_slower_than_our_pace_still_gets_every_poll_once(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
     """Slack's real limit is lower than we were told: 429s with Retry-After, plus 500s; the
-    client retries, the sweep retries what still failed, and no channel is doubled."""
+    client retries, the outbox retries what still failed, and no channel is doubled."""
     slack.limit("chat.postMessage", per_channel=1.0, rate=40, burst=5)
     slack.fail("chat.postMessage", "internal_error", status=500, times=12)
     with fan_out(slack, tmp_path, 60, post_rate=400, post_burst=100) as app:
-        jobs, storage = app.runtime.jobs, app.runtime.storage
+        storage = app.runtime.storage
         channels = [f"C{n:04d}" for n in range(60)]
 
         def posted() -> int:
             polls = [storage.poll_on(TEAM_ID, c, TODAY) for c in channels]
             return sum(1 for poll in polls if poll is not None and poll.message_ts)
 
-        def settled() -> bool:
-            return posted() + jobs.pending_retries() == len(channels)
-
-        for _ in range(6):
-            eventually(settled)
-            if jobs.pending_retries() == 0:
-                break
-            app.clock.now += timedelta(minutes=5)  # the sweep's next round
-            jobs.sweep()
-        assert jobs.pending_retries() == 0
-        assert posted() == len(channels)
+        eventually(lambda: posted() == len(channels), timeout=60)
+        # Closing edits (Tier 3) may still wait.
+        eventually(lambda: set(storage.outbox_pending()) <= {"edit"}, timeout=60)
     polls = polls_by_channel(slack)
     assert set(polls) == set(channels) and set(polls.values()) == {1}

@@ -31,7 +31,6 @@ import pytest
 import yaml
 from slack_bolt.authorization import AuthorizeResult
 
-from bot.delight import PollFailed, PollPosted
 from bot.installs import BOT_SCOPES, AuthTestCache, installs_path_for
 from tests.conftest import Running
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, TEAM_ID
@@ -366,12 +365,15 @@ def test_two_workspaces_each_use_their_own_token_and_never_see_each_others_numbe
     assert storage.known_channels(OTHER) == [CHANNEL]
     assert storage.poll_total(their_poll).responders == 3
     assert "we delighted 3 customers" in theirs.command("tally").text
-    assert running.runtime.delight.post_digest(OTHER, CHANNEL) is None
+    running.runtime.delight.post_digest(OTHER, CHANNEL)
+    running.settle()
     assert slack.calls_to("chat.postMessage")[-1].token == their_token
     # The uninstalled workspace's scheduled calls go out without a token, and fail politely.
     assert running.runtime.installs.workspaces.client_for(TEAM_ID).token is None
-    failed = running.runtime.delight.post_poll(TEAM_ID, CHANNEL)
-    assert isinstance(failed, PollFailed) and failed.code == "not_authed"
+    running.runtime.delight.request_poll(TEAM_ID, CHANNEL)
+    running.settle()  # given up: nothing is left in the outbox
+    failed = slack.calls_to("chat.postMessage")[-1]
+    assert failed.token is None and failed.failed
 
 
 def _thanks(running: Running, sender: SlackSender, poll_id: int) -> str:
@@ -391,8 +393,10 @@ def test_scheduled_polls_post_with_each_workspace_token(oauth_running: Running) 
     running.clock.now = datetime(2026, 11, 18, 16, 0, 5, tzinfo=UTC)  # 17:00 in Berlin
     jobs.run_poll(OTHER, CHANNEL)
     jobs.run_poll(TEAM_ID, CHANNEL)  # not due yet in UTC
+    running.settle()
     running.clock.now = datetime(2026, 11, 18, 17, 0, 5, tzinfo=UTC)
     jobs.run_poll(TEAM_ID, CHANNEL)
+    running.settle()
     posts = running.slack.calls_to("chat.postMessage")
     assert [call.token for call in posts] == [tokens[OTHER], tokens[TEAM_ID]]
 
@@ -405,8 +409,9 @@ def test_expiring_token_is_refreshed_before_a_scheduled_post(oauth_running: Runn
     old = install(running, TEAM_ID, rotating=True, expires_in=60)
     assert old.startswith("xoxe.xoxb-")
     slack.retire(old)  # it has expired: a call with it would fail
-    outcome = running.runtime.delight.post_poll(TEAM_ID, CHANNEL)
-    assert isinstance(outcome, PollPosted)
+    poll = running.runtime.delight.request_poll(TEAM_ID, CHANNEL).poll
+    running.settle()
+    assert running.runtime.storage.get_poll(poll.id).message_ts is not None
     (refresh,) = refreshes(running)
     assert refresh["refresh_token"].startswith("xoxe-1-T0TEAM-")
     assert refresh["client_id"] == CLIENT_ID and refresh["client_secret"] == CLIENT_SECRET
@@ -422,6 +427,7 @@ def test_expiring_token_is_refreshed_before_a_scheduled_post(oauth_running: Runn
     ]
     # The new token is good for 12 hours: the next post refreshes nothing.
     running.runtime.delight.post_digest(TEAM_ID, CHANNEL)
+    running.settle()
     assert len(refreshes(running)) == 1
 
 
@@ -466,8 +472,11 @@ def test_a_refused_refresh_fails_the_post_not_the_job(oauth_running: Running) ->
     old = install(running, TEAM_ID, rotating=True, expires_in=60)
     slack.retire(old)
     slack.fail("oauth.v2.access", "invalid_refresh_token")
-    outcome = running.runtime.delight.post_poll(TEAM_ID, CHANNEL)
-    assert isinstance(outcome, PollFailed) and outcome.code == "token_expired"
+    poll = running.runtime.delight.request_poll(TEAM_ID, CHANNEL).poll
+    running.settle()  # given up: nothing is left in the outbox
+    failed = slack.calls_to("chat.postMessage")[-1]
+    assert failed.token == old and failed.failed
+    assert running.runtime.storage.get_poll(poll.id).message_ts is None
     assert running.runtime.installs.store.find_team_bot(TEAM_ID).bot_token == old
 
 
@@ -501,7 +510,8 @@ def test_requests_from_a_workspace_check_its_token_with_slack_once(oauth_running
     running = oauth_running
     token = install(running, TEAM_ID)
     assert auth_tests(running) == [token]  # the install's own
-    poll_id = running.runtime.delight.post_poll(TEAM_ID, CHANNEL).poll.id
+    poll_id = running.runtime.delight.request_poll(TEAM_ID, CHANNEL).poll.id
+    running.settle()
     for n in range(6):
         assert running.sender.command("tally").status == 200
         assert (

@@ -87,14 +87,6 @@ def test_forgotten_channels_are_free_again(ticker: Ticker) -> None:
     assert len(pacer._channel_next) < 2048
 
 
-def test_wait_sleeps_until_the_slot(ticker: Ticker) -> None:
-    pacer = Pacer(rate=100, burst=100, monotonic=ticker)
-    slept: list[float] = []
-    pacer.wait("T", "C", sleep=slept.append)
-    pacer.wait("T", "C", sleep=slept.append)
-    assert slept == [1.0]
-
-
 @pytest.mark.parametrize(("rate", "burst"), [(0, 1), (-1, 1), (1, 0)])
 def test_nonsense_limits_are_refused(rate: float, burst: int) -> None:
     with pytest.raises(ValueError, match="rate must be positive"):

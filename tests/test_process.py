@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -69,7 +69,7 @@ def test_check_reads_a_database_with_upgrades_pending_and_changes_nothing(
     before = db.read_bytes()
     done = bot("check", env=env_for(slack, db), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 schema upgrade(s) to apply at start" in done.stdout.splitlines()[1]
+    assert "2 schema upgrade(s) to apply at start" in done.stdout.splitlines()[1]
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]
 
@@ -79,9 +79,7 @@ def test_check_finds_an_unprotected_key_and_a_missing_one(slack: FakeSlack, tmp_
 
     db = tmp_path / "d.db"
     storage = Storage(db)
-    poll, _ = storage.claim_poll(
-        "T", "C", date(2026, 11, 18), datetime.now(UTC), timedelta(minutes=1)
-    )
+    poll, _ = storage.claim_poll("T", "C", date(2026, 11, 18), datetime.now(UTC))
     storage.record_answer(poll.id, "someone", 3)
     storage.close()
     env = env_for(slack, db)

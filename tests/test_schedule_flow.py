@@ -110,6 +110,7 @@ def test_pause_and_resume(running: Running) -> None:
     assert "*Paused.*" in running.sender.command("pause").text
     running.clock.now = datetime(2026, 11, 18, 17, 30, tzinfo=UTC)
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    running.settle()
     assert running.slack.calls_to("chat.postMessage") == []
     assert "Next: Wed 18 Nov 17:00" not in running.sender.command("resume").text
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
@@ -121,6 +122,7 @@ def test_scheduled_poll_posts_once_however_often_the_job_fires(running: Running)
     running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
     for _ in range(3):
         running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    running.settle()
     assert len(running.slack.calls_to("chat.postMessage")) == 1
     assert running.sender.command("poll").text.startswith("We already have today's poll")
 
@@ -154,8 +156,9 @@ def test_restart_catches_up_a_missed_poll_only_the_same_day(
 
 
 def test_restart_posts_a_poll_whose_process_died_mid_post(slack: FakeSlack, tmp_path: Path) -> None:
-    """A fresh claim with no message: the process died before Slack answered. The restart
-    takes it over at once, rather than leaving the channel without its poll for the day."""
+    """A claim with no message and nothing in the outbox (a database from before the outbox):
+    the restart's catch-up queues it at once, rather than leaving the channel without its
+    poll for the day."""
     from bot.storage import Storage
 
     db = tmp_path / "delight.db"
@@ -163,7 +166,7 @@ def test_restart_posts_a_poll_whose_process_died_mid_post(slack: FakeSlack, tmp_
     with restart_at(slack, db, datetime(2026, 11, 18, 9, 0, tzinfo=UTC)) as app:
         app.sender.command("schedule 17:00")
     storage = Storage(db)
-    storage.claim_poll(TEAM_ID, CHANNEL, date(2026, 11, 18), due, timedelta(minutes=2))
+    storage.claim_poll(TEAM_ID, CHANNEL, date(2026, 11, 18), due)
     storage.close()
     with restart_at(slack, db, due + timedelta(seconds=5)) as app:
         eventually(lambda: len(slack.posted(CHANNEL)) == 1)
@@ -269,6 +272,8 @@ def test_permanent_post_errors_turn_the_schedule_off(running: Running, error: st
     running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
     running.slack.fail("chat.postMessage", error)
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    running.settle()  # given up at once: nothing is left in the outbox
+    assert len(running.slack.calls_to("chat.postMessage")) == 1
     assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is None
     reply = running.sender.command("schedule")
     assert "The last schedule was turned off" in reply.text and error in reply.text
@@ -280,58 +285,60 @@ def test_one_failing_channel_does_not_block_another(running: Running) -> None:
     running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
     running.slack.fail("chat.postMessage", "is_archived", times=1)
     running.runtime.jobs.run_poll(TEAM_ID, "C0GONE")
+    running.settle()
     running.runtime.jobs.run_poll(TEAM_ID, "C0OK")
+    running.settle()
     posted = [c.params["channel"] for c in running.slack.calls_to("chat.postMessage")]
     assert posted == ["C0GONE", "C0OK"]
     assert running.runtime.storage.poll_on(TEAM_ID, "C0OK", date(2026, 11, 18)).message_ts
 
 
-def test_transient_post_error_keeps_the_schedule_and_a_retry_posts(running: Running) -> None:
+def test_transient_post_error_keeps_the_schedule_and_the_outbox_posts(running: Running) -> None:
     running.sender.command("schedule 17:00")
     running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
     running.slack.fail("chat.postMessage", "fatal_error", times=1)
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    running.settle()  # tried again after a back-off, by the delivery worker
     assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is not None
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
-    assert len(running.slack.calls_to("chat.postMessage")) == 2
+    running.settle()
+    assert [c.failed for c in running.slack.calls_to("chat.postMessage")] == [True, False]
 
 
-def test_failed_scheduled_poll_is_retried_by_the_sweep_until_posted(running: Running) -> None:
+def test_scheduled_poll_is_retried_while_slack_is_down_until_posted(running: Running) -> None:
+    """Slack answers 500 for a while: the client's retries (3 tries) and then the outbox's,
+    backing off, until Slack is back; the poll is posted once, and nothing else is kept."""
     running.sender.command("schedule 17:00")
-    jobs, slack = running.runtime.jobs, running.slack
+    jobs, slack, storage = running.runtime.jobs, running.slack, running.runtime.storage
     running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
     slack.fail("chat.postMessage", "internal_error", status=500)  # Slack is down for a while
     jobs.run_poll(TEAM_ID, CHANNEL)
-    attempts = len(slack.calls_to("chat.postMessage"))
-    assert attempts == 3  # the client's own retries, bounded
-    running.clock.now += timedelta(minutes=4)
-    jobs.sweep()  # too early: no new attempt
-    assert len(slack.calls_to("chat.postMessage")) == attempts
-    running.clock.now += timedelta(minutes=1)
-    jobs.sweep()  # still down: tried again, and again later
-    assert len(slack.calls_to("chat.postMessage")) == 2 * attempts
-    assert jobs.pending_retries() == 1
-    slack.reset()
-    running.clock.now += timedelta(minutes=5)
-    jobs.sweep()
+    # The client tries 3 times; the outbox then tries again after its back-off.
+    eventually(lambda: len(slack.calls_to("chat.postMessage")) >= 4, timeout=15)
+    assert storage.outbox_pending() == {"poll": 1}
+    assert storage.poll_on(TEAM_ID, CHANNEL, date(2026, 11, 18)).message_ts is None
+    jobs.run_poll(TEAM_ID, CHANNEL)  # the job fires again meanwhile: still one row
+    assert storage.outbox_pending() == {"poll": 1}
+    slack.reset()  # Slack is back
+    running.settle()
     (posted,) = slack.calls_to("chat.postMessage")
     assert posted.params["channel"] == CHANNEL
-    assert jobs.pending_retries() == 0
-    jobs.sweep()
-    running.clock.now += timedelta(minutes=30)
-    jobs.sweep()
-    assert len(slack.calls_to("chat.postMessage")) == 1  # posted once, never doubled
+    jobs.run_poll(TEAM_ID, CHANNEL)
+    running.settle()
+    assert len(slack.posted(CHANNEL)) == 1  # posted once, never doubled
+    assert storage.outbox_pending() == {}
 
 
 def test_failed_poll_retry_stops_when_the_local_day_is_over(running: Running) -> None:
     running.sender.command("schedule 23:50")
     running.clock.now = datetime(2026, 11, 18, 23, 50, tzinfo=UTC)
-    running.slack.fail("chat.postMessage", "fatal_error", times=1)
+    running.slack.fail("chat.postMessage", "fatal_error")
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
+    eventually(lambda: running.slack.calls_to("chat.postMessage"))
     running.clock.now += timedelta(minutes=15)  # past midnight: yesterday's poll is stale
-    running.runtime.jobs.sweep()
-    assert len(running.slack.calls_to("chat.postMessage")) == 1
-    assert running.runtime.jobs.pending_retries() == 0
+    running.settle()  # the next try finds it expired
+    assert running.slack.posted(CHANNEL) == []
+    assert running.runtime.storage.outbox_pending() == {}
 
 
 def test_failed_scheduled_digest_is_retried_within_its_week(running: Running) -> None:
@@ -340,30 +347,33 @@ def test_failed_scheduled_digest_is_retried_within_its_week(running: Running) ->
     running.clock.now = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # Friday
     slack.fail("chat.postMessage", "fatal_error", times=1)
     jobs.run_digest(TEAM_ID, CHANNEL)
-    running.clock.now += timedelta(minutes=15)
-    jobs.sweep()
+    running.settle()
     digests = slack.calls_to("chat.postMessage")
     assert len(digests) == 2 and digests[-1].params["text"].startswith("This week we delighted")
     jobs.run_digest(TEAM_ID, CHANNEL)  # a late double firing: still one digest a week
+    running.settle()
     assert len(slack.calls_to("chat.postMessage")) == 2
 
 
 def test_failed_digest_is_not_retried_into_the_next_week(running: Running) -> None:
     running.sender.command("schedule 17:00")
     running.clock.now = datetime(2026, 11, 22, 23, 55, tzinfo=UTC)  # Sunday night
-    running.slack.fail("chat.postMessage", "fatal_error", times=1)
+    running.slack.fail("chat.postMessage", "fatal_error")
     running.runtime.jobs.run_digest(TEAM_ID, CHANNEL)
+    eventually(lambda: running.slack.calls_to("chat.postMessage"))
     running.clock.now += timedelta(minutes=20)  # Monday: a new week
-    running.runtime.jobs.sweep()
-    assert len(running.slack.calls_to("chat.postMessage")) == 1
+    running.settle()
+    assert running.slack.posted(CHANNEL) == []
+    assert running.runtime.storage.outbox_pending() == {}
 
 
 def test_scheduled_digest_posts_once_per_week(running: Running) -> None:
     running.sender.command("schedule 17:00")
     running.slack.fail("chat.postMessage", "fatal_error", times=1)
-    running.runtime.jobs.run_digest(TEAM_ID, CHANNEL)  # fails: released for a retry
+    running.runtime.jobs.run_digest(TEAM_ID, CHANNEL)  # fails: the outbox tries again
     for _ in range(3):
         running.runtime.jobs.run_digest(TEAM_ID, CHANNEL)
+    running.settle()
     digests = running.slack.calls_to("chat.postMessage")
     assert len(digests) == 2
     assert digests[-1].params["text"].startswith("This week we delighted")
@@ -441,10 +451,12 @@ def test_nudge_posts_one_gentle_reminder_when_few_answered(running, answered, nu
     running.slack.reset()
     running.clock.now = datetime(2026, 11, 20, 16, 29, tzinfo=UTC)  # 31 min before Friday's
     running.runtime.jobs.run_nudges()
+    running.settle()
     assert running.slack.calls_to("chat.postMessage") == []
     running.clock.now = datetime(2026, 11, 20, 16, 31, tzinfo=UTC)
     for _ in range(2):  # the sweep runs every minute: still one nudge
         running.runtime.jobs.run_nudges()
+    running.settle()
     posts = running.slack.calls_to("chat.postMessage")
     assert len(posts) == (1 if nudged else 0)
     if nudged:
@@ -465,6 +477,7 @@ def test_no_nudge_without_history_or_when_off(running: Running) -> None:
     running.runtime.jobs.run_nudges()  # nudge is off
     running.sender.command("nudge 30m")
     running.runtime.jobs.run_nudges()  # on, but no usual number of responders yet
+    running.settle()
     assert len(running.slack.calls_to("chat.postMessage")) == 1
 
 
@@ -490,11 +503,10 @@ def test_rate_limited_post_waits_retry_after_and_posts_once(running: Running) ->
     running.slack.fail(
         "chat.postMessage", "ratelimited", 429, times=1, headers={"Retry-After": "1"}
     )
-    started = systime.monotonic()
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
-    assert systime.monotonic() - started >= 1.0  # Slack's Retry-After was honoured
-    calls = running.slack.calls_to("chat.postMessage")
-    assert len(calls) == 2
+    running.settle()
+    refused, posted = running.slack.calls_to("chat.postMessage")
+    assert posted.at - refused.at >= 1.0  # Slack's Retry-After was honoured
     poll = running.runtime.storage.poll_on(TEAM_ID, CHANNEL, date(2026, 11, 18))
     assert poll is not None and poll.message_ts is not None
-    assert running.runtime.jobs.pending_retries() == 0
+    assert running.runtime.storage.outbox_pending() == {}

@@ -118,8 +118,8 @@ def test_rate_limited_result_line_and_next_scheduled_poll_are_posted_once_each(
         jobs.run_poll(TEAM_ID, CHANNEL)
         eventually(lambda: len(slack.posted(CHANNEL)) == 3)
         eventually(lambda: recorded_ts(app, WEDNESDAY + timedelta(days=1)))
-        eventually(lambda: jobs.pending_retries() == 0)
         app.settle()
+        assert app.runtime.storage.outbox_pending() == {}
     calls = slack.calls_to("chat.postMessage")
     refused = [c for c in calls if c.status == 429]
     print(f"\n{len(refused)} post(s) refused with 429")
@@ -149,40 +149,28 @@ def test_server_error_once_is_retried_by_the_client_and_posts_once(
         slack.fail("chat.postMessage", "internal_error", status=500, times=1)
         app.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
         eventually(lambda: recorded_ts(app))
-        assert app.runtime.jobs.pending_retries() == 0
+        app.settle()
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [500, 200]
     assert len(slack.posted(CHANNEL)) == 1
 
 
-def test_server_error_outlasting_the_client_is_posted_once_by_the_sweep(
+def test_server_error_outlasting_the_client_is_posted_once_by_the_outbox(
     slack: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
-    """Five 500s: the client's three tries fail, the claim is released and the sweep tries
-    again 5 minutes later; the fault clears during that try's own retries and the poll is
-    posted once."""
+    """Five 500s: the client's three tries fail, the row stays in the outbox and is tried
+    again after a back-off; the fault clears during that try's own retries and the poll is
+    posted once. Later firings of the job find it posted."""
     with app_of(slack, clock, tmp_path) as app:
         scheduled(app)
-        jobs, delight = app.runtime.jobs, app.runtime.delight
+        jobs, storage = app.runtime.jobs, app.runtime.storage
         slack.fail("chat.postMessage", "internal_error", status=500, times=5)
         jobs.run_poll(TEAM_ID, CHANNEL)
-        eventually(lambda: jobs.pending_retries() == 1)
-        assert [c.status for c in slack.calls_to("chat.postMessage")] == [500] * 3
-        assert recorded_ts(app) is None
-        # The claim was released: whoever tries next owns the posting (given back here).
-        poll, owned = delight.claim_poll(TEAM_ID, CHANNEL)
-        assert owned and poll.message_ts is None
-        app.runtime.storage.release_poll(poll.id)
-
-        clock.now += timedelta(minutes=4)
-        jobs.sweep()  # too early for the retry
-        assert len(slack.calls_to("chat.postMessage")) == 3
-        clock.now += timedelta(minutes=1)
-        jobs.sweep()
         eventually(lambda: recorded_ts(app))
-        eventually(lambda: jobs.pending_retries() == 0)
-        clock.now += timedelta(minutes=5)
+        app.settle()
+        assert storage.outbox_pending() == {}
         jobs.sweep()
         jobs.run_poll(TEAM_ID, CHANNEL)  # a late second firing
+        app.settle()
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [500] * 5 + [200]
     assert len(slack.posted(CHANNEL)) == 1
 
@@ -316,13 +304,15 @@ def test_known_limitation_post_answer_lost_after_slack_acted_posts_a_second_copy
 # The live tally when chat.update fails
 
 
-def test_failed_tally_edit_is_made_good_by_the_next_click(running: Running) -> None:
+def test_failed_tally_edit_is_made_again_by_the_outbox(running: Running) -> None:
     slack = running.slack
     _, block_id, ts = post_poll(running)
     slack.fail("chat.update", "internal_error", status=500, times=3)
     running.sender.click(block_id, "2", user="U1")
     running.settle()
-    assert [c.status for c in slack.calls_to("chat.update")] == [500] * 3  # given up
+    # The client's 3 tries, then the outbox's after a back-off.
+    assert [c.status for c in slack.calls_to("chat.update")] == [500] * 3 + [200]
+    assert "1 answer so far" in shown(slack, ts)
     running.sender.click(block_id, "3", user="U2")
     running.sender.click(block_id, "4", user="U3")
     running.settle()
@@ -335,10 +325,11 @@ def test_dropped_tally_edit_is_made_good_by_the_close(running: Running) -> None:
     for n, value in enumerate(["2", "3", "4"]):
         running.sender.click(block_id, value, user=f"U{n}")
     running.settle()
-    slack.drop("chat.update", times=3)  # every try of the next edit
+    slack.drop("chat.update", times=3)  # every try of the client's for the next edit
     running.sender.click(block_id, "5", user="U3")
-    running.settle()
-    assert "We delighted 9 customers today · 3 of us answered" in shown(slack, ts)  # stale
+    running.settle()  # the outbox's next try went through
+    assert "We delighted 9 customers today · 3 of us answered" in shown(slack, ts)
+    assert "1 more answer since" in shown(slack, ts)
     running.clock.now += timedelta(hours=25)
     running.runtime.jobs.sweep()  # closes the poll
     running.settle()
@@ -373,36 +364,34 @@ def test_rate_limited_tally_edits_end_on_the_final_tally(running: Running) -> No
 def test_closing_edit_lost_to_an_outage_is_redrawn_once_slack_is_back(
     running: Running,
 ) -> None:
+    """Slack is down while the poll closes: the one pending edit of the message outlives
+    the outage and shows the closed poll, without buttons, once Slack is back."""
     slack = running.slack
     poll_id, block_id, ts = post_poll(running)
     for n, value in enumerate(["2", "3", "4"]):
         running.sender.click(block_id, value, user=f"U{n}")
     running.settle()
-    slack.fail("chat.update", "internal_error", status=500, times=6)
-    running.sender.click(block_id, "5", user="U3")  # its edit fails: 3 tries
-    running.settle()
+    slack.fail("chat.update", "internal_error", status=500)  # down until reset
+    running.sender.click(block_id, "5", user="U3")
+    eventually(lambda: any(c.status == 500 for c in slack.calls_to("chat.update")))
     running.clock.now += timedelta(hours=25)
-    running.runtime.jobs.sweep()  # closes the poll; the closing edit fails: 3 tries
-    running.settle()
-    failed = [c for c in slack.calls_to("chat.update") if c.status == 500]
-    assert len(failed) == 6 and "Final:" in failed[-1].params["text"]
-    # Slack is back. A late click, and the sweep a minute later.
-    running.sender.click(block_id, "1", user="U9")
-    running.clock.now += timedelta(minutes=1)
-    running.runtime.jobs.sweep()
+    running.runtime.jobs.sweep()  # closes the poll; its edit is the same pending row
+    eventually(lambda: "Final:" in slack.calls_to("chat.update")[-1].params["text"])
+    assert running.runtime.storage.outbox_pending() == {"edit": 1}  # the result line went
+    slack._faults.clear()  # Slack is back; the posts were never down
     running.settle()
     assert running.runtime.storage.poll_total(poll_id).responders == 4
-    assert "Final: we delighted 14 customers · 4 of us answered" in shown(slack, ts)
+    final = shown(slack, ts)
+    assert "Final: we delighted 14 customers · 4 of us answered" in final
+    (last,) = [c for c in slack.calls_to("chat.update") if c.ok][-1:]
+    assert all(block["type"] != "actions" for block in last.params["blocks"])
 
 
 def test_result_line_refused_while_slack_is_down_is_posted_later_once(
-    slack: FakeSlack, clock: FakeClock, tmp_path: Path, monkeypatch
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
     """Not only polls and digests: yesterday's result line, which every try of the client
-    failed to post, is posted again later (RETRY_REPLY_AFTER), exactly once."""
-    import bot.delight
-
-    monkeypatch.setattr(bot.delight, "RETRY_REPLY_AFTER", 0.2)
+    failed to post, stays in the outbox and is posted later, exactly once."""
     # Slack's pace in the channel: the result line follows today's poll a second later.
     with serve(slack, clock, tmp_path / "delight.db", channel_interval=1.0) as app:
         scheduled(app)
@@ -417,7 +406,7 @@ def test_result_line_refused_while_slack_is_down_is_posted_later_once(
         eventually(lambda: len(poll_posts(slack)) == 2)
         slack.fail("chat.postMessage", "internal_error", status=500, times=3)  # Slack is down
         eventually(lambda: [c for c in slack.posted(CHANNEL) if "thread_ts" in c.params])
-        time.sleep(0.5)  # a second retry would arrive within this
+        app.settle()  # nothing is left to send
     failed = [c for c in slack.calls_to("chat.postMessage") if c.status == 500]
     replies = [c for c in slack.posted(CHANNEL) if "thread_ts" in c.params]
     assert len(failed) == 3 and all("thread_ts" in c.params for c in failed)

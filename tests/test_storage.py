@@ -18,7 +18,6 @@ TEAM = "T1"
 CHANNEL = "C1"
 DAY = date(2026, 11, 18)
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
-STALE = timedelta(minutes=5)
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def storage(tmp_path: Path) -> Iterator[Storage]:
 
 
 def posted_poll(storage: Storage, on: date = DAY, channel: str = CHANNEL) -> int:
-    poll, owned = storage.claim_poll(TEAM, channel, on, NOW, STALE)
+    poll, owned = storage.claim_poll(TEAM, channel, on, NOW)
     assert owned
     storage.set_poll_message(poll.id, f"17000.{poll.id}", None)
     return poll.id
@@ -100,78 +99,123 @@ def test_channel_tz_defaults_then_upserts(storage: Storage) -> None:
     assert storage.channel_tz(TEAM, "C2", "UTC") == "UTC"
 
 
-# claim_poll / release_poll
+# claim_poll / request_poll
 
 
 def test_first_claim_is_owned_and_second_is_not(storage: Storage) -> None:
-    first, owned = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
+    first, owned = storage.claim_poll(TEAM, CHANNEL, DAY, NOW)
     assert owned is True
     assert first == Poll(first.id, TEAM, CHANNEL, DAY, None, None)
-    second, owned_again = storage.claim_poll(TEAM, CHANNEL, DAY, NOW + timedelta(seconds=1), STALE)
+    second, owned_again = storage.claim_poll(TEAM, CHANNEL, DAY, NOW + timedelta(seconds=1))
     assert owned_again is False
     assert second == first
 
 
 def test_claims_are_per_channel_and_per_day(storage: Storage) -> None:
-    a, owned_a = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
-    b, owned_b = storage.claim_poll(TEAM, "C2", DAY, NOW, STALE)
-    c, owned_c = storage.claim_poll(TEAM, CHANNEL, DAY + timedelta(days=1), NOW, STALE)
-    d, owned_d = storage.claim_poll("T2", CHANNEL, DAY, NOW, STALE)
+    a, owned_a = storage.claim_poll(TEAM, CHANNEL, DAY, NOW)
+    b, owned_b = storage.claim_poll(TEAM, "C2", DAY, NOW)
+    c, owned_c = storage.claim_poll(TEAM, CHANNEL, DAY + timedelta(days=1), NOW)
+    d, owned_d = storage.claim_poll("T2", CHANNEL, DAY, NOW)
     assert (owned_a, owned_b, owned_c, owned_d) == (True, True, True, True)
     assert len({a.id, b.id, c.id, d.id}) == 4
 
 
-@pytest.mark.parametrize(
-    ("later", "owned"),
-    [
-        (timedelta(minutes=4, seconds=59), False),  # fresh: the first claimer may still post
-        (timedelta(minutes=5), True),  # exactly stale
-        (timedelta(hours=3), True),
-    ],
-)
-def test_unposted_claim_is_taken_over_only_once_stale(
-    storage: Storage, later: timedelta, owned: bool
-) -> None:
-    first, _ = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
-    again, taken = storage.claim_poll(TEAM, CHANNEL, DAY, NOW + later, STALE)
-    assert taken is owned
-    assert again.id == first.id
-
-
-def test_stale_claim_is_taken_over_once(storage: Storage) -> None:
-    storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
-    later = NOW + timedelta(minutes=10)
-    _, taken = storage.claim_poll(TEAM, CHANNEL, DAY, later, STALE)
-    _, taken_again = storage.claim_poll(TEAM, CHANNEL, DAY, later, STALE)
-    assert (taken, taken_again) == (True, False)
-    # The takeover renewed the claim, so it is stale again only STALE after the takeover.
-    _, much_later = storage.claim_poll(TEAM, CHANNEL, DAY, later + STALE, STALE)
-    assert much_later is True
-
-
-def test_posted_claim_is_never_taken_over(storage: Storage) -> None:
-    first, _ = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
+def test_posted_claim_is_never_queued_again(storage: Storage) -> None:
+    first, _ = storage.claim_poll(TEAM, CHANNEL, DAY, NOW)
     storage.set_poll_message(first.id, "1700000000.000100", "https://x.test/p1")
-    poll, owned = storage.claim_poll(TEAM, CHANNEL, DAY, NOW + timedelta(days=2), STALE)
-    assert owned is False
+    poll, queued = storage.request_poll(TEAM, CHANNEL, DAY, NOW + timedelta(days=2), 3, LATER)
+    assert queued is False
     assert poll == Poll(first.id, TEAM, CHANNEL, DAY, "1700000000.000100", "https://x.test/p1")
     assert storage.get_poll(first.id) == poll
     assert storage.poll_on(TEAM, CHANNEL, DAY) == poll
+    assert storage.outbox_pending() == {}
 
 
-def test_release_deletes_an_unposted_claim(storage: Storage) -> None:
-    first, _ = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
-    storage.release_poll(first.id)
-    # The row stays (so its id is never reused) but the next claim takes it over at once.
-    again, owned = storage.claim_poll(TEAM, CHANNEL, DAY, NOW, STALE)
-    assert owned is True
-    assert again.id == first.id
+# The outbox (issue 12)
+
+LATER = NOW + timedelta(hours=8)
 
 
-def test_release_keeps_a_posted_poll(storage: Storage) -> None:
+def outbox(storage: Storage) -> list[tuple]:
+    return [(row.kind.value, row.ref, row.version, row.payload) for row in storage.outbox_after(0)]
+
+
+def test_a_poll_is_queued_with_its_claim_once_while_it_waits(storage: Storage) -> None:
+    poll, queued = storage.request_poll(TEAM, CHANNEL, DAY, NOW, 3, LATER, "https://r.test/1")
+    again, queued_again = storage.request_poll(TEAM, CHANNEL, DAY, NOW, 3, LATER)
+    assert (queued, queued_again) == (True, False)
+    assert again == poll and storage.poll_on_its_way(poll.id)
+    (row,) = storage.outbox_after(0)
+    assert (row.kind.value, row.ref, row.response_url, row.expires_at) == (
+        "poll",
+        poll.id,
+        "https://r.test/1",
+        LATER,
+    )
+    # Given up: the next request queues it again, under the same poll id.
+    storage.outbox_drop(row)
+    third, queued_third = storage.request_poll(TEAM, CHANNEL, DAY, NOW, 3, LATER)
+    assert queued_third is True and third.id == poll.id
+    (row,) = storage.outbox_after(0)
+    storage.poll_posted(row.id, poll.id, "1700000000.000100")
+    assert storage.get_poll(poll.id).message_ts == "1700000000.000100"
+    assert storage.outbox_pending() == {}
+
+
+def test_answers_coalesce_into_one_pending_edit(storage: Storage) -> None:
     poll_id = posted_poll(storage)
-    storage.release_poll(poll_id)
-    assert storage.get_poll(poll_id) == Poll(poll_id, TEAM, CHANNEL, DAY, f"17000.{poll_id}", None)
+    storage.record_answer(poll_id, "p1", 2, edit_at=NOW)
+    (first,) = storage.outbox_after(0)
+    storage.record_answer(poll_id, "p2", 3, edit_at=NOW)
+    storage.record_answer(poll_id, "p3", 4)  # no edit_at: nothing queued
+    assert outbox(storage) == [("edit", poll_id, 1, None)]
+    # A send that read version 0 does not retire the newer edit.
+    assert storage.outbox_delivered(first) is False
+    (newer,) = storage.outbox_after(0)
+    assert storage.outbox_delivered(newer) is True
+    assert storage.outbox_pending() == {}
+
+
+def test_closing_queues_the_closing_edit_and_the_result_line(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    assert storage.close_poll(poll_id, NOW)
+    assert outbox(storage) == [("edit", poll_id, 0, None), ("result", poll_id, 0, None)]
+    assert not storage.close_poll(poll_id, NOW)  # closed once, queued once
+    assert storage.outbox_pending() == {"edit": 1, "result": 1}
+
+
+def test_a_scheduled_digest_is_claimed_and_queued_together(storage: Storage) -> None:
+    monday = date(2026, 11, 16)
+    assert storage.claim_digest(TEAM, CHANNEL, monday, NOW, LATER)
+    assert not storage.claim_digest(TEAM, CHANNEL, monday, NOW, LATER)
+    (row,) = storage.outbox_after(0)
+    assert row.payload == {"week": "2026-11-16", "scheduled": True}
+    storage.outbox_drop(row)  # given up: the week's claim goes with it
+    assert storage.claim_digest(TEAM, CHANNEL, monday, NOW, LATER)
+
+
+def test_nudge_is_marked_and_queued_once(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    assert storage.queue_nudge(poll_id, NOW, "30 minutes left", LATER)
+    assert not storage.queue_nudge(poll_id, NOW, "30 minutes left", LATER)
+    assert outbox(storage) == [("nudge", poll_id, 0, {"text": "30 minutes left"})]
+
+
+def test_row_ids_are_never_handed_out_twice(storage: Storage) -> None:
+    poll_id = posted_poll(storage)
+    storage.queue_edit(poll_id, NOW)
+    (row,) = storage.outbox_after(0)
+    assert storage.outbox_delivered(row)
+    storage.queue_edit(poll_id, NOW)
+    assert [r.id for r in storage.outbox_after(row.id)] == [row.id + 1]
+
+
+def test_forgetting_a_workspace_drops_its_outbox(storage: Storage) -> None:
+    storage.request_poll(TEAM, CHANNEL, DAY, NOW, 3, LATER)
+    storage.request_poll("T2", CHANNEL, DAY, NOW, 3, LATER)
+    storage.forget_team(TEAM)
+    assert [row.team_id for row in storage.outbox_after(0)] == ["T2"]
+    assert storage.outbox_oldest() == NOW
 
 
 def test_get_poll_of_unknown_id(storage: Storage) -> None:
@@ -233,7 +277,7 @@ def test_answer_to_unknown_poll_is_not_stored(storage: Storage) -> None:
 def test_daily_totals_only_posted_polls_in_range_oldest_first(storage: Storage) -> None:
     days = [DAY + timedelta(days=n) for n in (3, -2, 0, 1)]
     ids = {day: posted_poll(storage, on=day) for day in days}
-    storage.claim_poll(TEAM, CHANNEL, DAY + timedelta(days=2), NOW, STALE)  # never posted
+    storage.claim_poll(TEAM, CHANNEL, DAY + timedelta(days=2), NOW)  # never posted
     other_channel = posted_poll(storage, on=DAY, channel="C2")
     storage.record_answer(other_channel, "p9", 100)
     storage.record_answer(ids[DAY], "p1", 2)
@@ -390,7 +434,7 @@ def test_forgetting_counts_toward_the_next_step(storage: Storage) -> None:
         storage.record_answer(poll_id, person, count)
     assert shown(storage, poll_id) == (3, 7, 1)
     assert storage.forget_person(TEAM, "a") == (1, [poll_id])
-    storage.step_live_tally(poll_id, 3)
+    storage.step_live_tally(poll_id, 3, NOW)
     assert shown(storage, poll_id) == (3, 7, 2)
     storage.record_answer(poll_id, "e", 2)
     assert shown(storage, poll_id) == (4, 5, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -229,9 +229,7 @@ def test_forget_me_leaves_other_workspaces_alone(running: Running) -> None:
     poll_id, _ = post_poll_anywhere(running)
     answer(running, poll_id, "5", users="A")
     storage = running.runtime.storage
-    other = storage.claim_poll(
-        "T0OTHER", "C0X", date(2026, 11, 18), running.clock(), timedelta(minutes=1)
-    )
+    other = storage.claim_poll("T0OTHER", "C0X", date(2026, 11, 18), running.clock())
     storage.set_poll_message(other[0].id, "1.1")
     storage.record_answer(other[0].id, running.runtime.delight._pseudonym("T0OTHER", "UA"), 2)
     running.sender.command("forget me", user="UA")
