@@ -90,12 +90,25 @@ def _database(path: Path) -> tuple[str | None, str]:
                 return f"{path} is damaged (PRAGMA quick_check failed)", ""
             pending = migrations.pending(Database(conn))
             channels = _count(conn, "SELECT COUNT(*) FROM channels WHERE poll_time IS NOT NULL")
+            outbox = _outbox(conn)
         finally:
             conn.close()
     except sqlite3.Error as error:
         return f"{path} can't be read as SQLite: {error}", ""
     upgrade = f", {len(pending)} schema upgrade(s) to apply at start" if pending else ""
-    return None, f"{path}, {channels} scheduled channel(s){upgrade}"
+    return None, f"{path}, {channels} scheduled channel(s), {outbox}{upgrade}"
+
+
+def _outbox(conn: sqlite3.Connection) -> str:
+    """What waits to be sent to Slack, by kind (``bot.outbox``)."""
+    try:
+        rows = conn.execute("SELECT kind, COUNT(*) FROM outbox GROUP BY kind ORDER BY kind")
+        pending = rows.fetchall()
+    except sqlite3.OperationalError:  # a database from before the outbox
+        return "outbox empty"
+    if not pending:
+        return "outbox empty"
+    return "outbox pending: " + ", ".join(f"{count} {kind}" for kind, count in pending)
 
 
 def _count(conn: sqlite3.Connection, sql: str) -> int:

@@ -115,10 +115,13 @@ class Limit:
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
-        self._faults: dict[str, Fault] = {}
+        # (method, channel or None for every channel) -> its fault, connection drops, hangs
+        self._faults: dict[tuple[str, str | None], Fault] = {}
         self._limits: dict[str, Limit] = {}
-        # method -> [how many more connections to drop, before or after acting on the call]
-        self._drops: dict[str, list] = {}
+        # [how many more connections to drop, before or after acting on the call]
+        self._drops: dict[tuple[str, str | None], list] = {}
+        # [how many more calls to hold this many seconds, then drop without acting]
+        self._hangs: dict[tuple[str, str | None], list] = {}
         self._delays: dict[str, float] = {}
         # Who is in which channel, for users.conversations and conversations.info.
         self.members: dict[str, set[str]] = {}
@@ -160,6 +163,7 @@ class FakeSlack:
             self._faults.clear()
             self._limits.clear()
             self._drops.clear()
+            self._hangs.clear()
             self._delays.clear()
             self.members.clear()
             self._codes.clear()
@@ -212,10 +216,19 @@ class FakeSlack:
         status: int = 200,
         times: int | None = None,
         headers: dict[str, str] | None = None,
+        channel: str | None = None,
     ) -> None:
-        """Make ``method`` answer with ``error`` (``times`` times, or until reset)."""
+        """Make ``method`` answer with ``error`` (``times`` times, or until reset), in every
+        channel or only in ``channel``."""
         with self._cond:
-            self._faults[method] = Fault(error, status, times, headers or {})
+            self._faults[(method, channel)] = Fault(error, status, times, headers or {})
+
+    def heal(self) -> None:
+        """Slack is back: no more faults, drops or hangs (calls and limits stay)."""
+        with self._cond:
+            self._faults.clear()
+            self._drops.clear()
+            self._hangs.clear()
 
     def limit(
         self,
@@ -232,14 +245,22 @@ class FakeSlack:
             self._limits[method] = Limit(per_channel, rate, burst)
             return self._limits[method]
 
-    def drop(self, method: str, times: int = 1, after: bool = False) -> None:
+    def drop(
+        self, method: str, times: int = 1, after: bool = False, channel: str | None = None
+    ) -> None:
         """Close the connection of the next ``times`` calls to ``method`` without an answer.
 
         ``after=False``: the call never reached Slack (nothing happened). ``after=True``: Slack
         acted on it and the answer was lost on the way back.
         """
         with self._cond:
-            self._drops[method] = [times, after]
+            self._drops[(method, channel)] = [times, after]
+
+    def hang(self, method: str, seconds: float, times: int = 1, channel: str | None = None) -> None:
+        """Hold the next ``times`` calls ``seconds`` without acting, then close the connection:
+        a caller whose timeout is shorter sees a timeout, and nothing happened."""
+        with self._cond:
+            self._hangs[(method, channel)] = [times, seconds]
 
     def slow(self, method: str, seconds: float) -> None:
         """Answer ``method`` only after ``seconds`` (until reset)."""
@@ -277,16 +298,15 @@ class FakeSlack:
         with self._cond:
             return [call.method for call in self.calls]
 
-    def _drop(self, method: str) -> bool | None:
+    def _drop(self, method: str, channel: str | None = None) -> bool | None:
         """None: answer this call. False/True: drop its connection before/after acting."""
         with self._cond:
-            drop = self._drops.get(method)
-            if drop is None:
-                return None
-            drop[0] -= 1
-            if drop[0] <= 0:
-                del self._drops[method]
-            return drop[1]
+            return _take(self._drops, method, channel)
+
+    def _hang(self, method: str, channel: str | None) -> float | None:
+        """Seconds to hold this call before dropping it unanswered, or None."""
+        with self._cond:
+            return _take(self._hangs, method, channel)
 
     def _record(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any]]:
         with self._cond:
@@ -301,12 +321,15 @@ class FakeSlack:
                     call.status = 429
                     retry_after = {"Retry-After": str(max(1, math.ceil(wait)))}
                     return 429, retry_after, {"ok": False, "error": "ratelimited"}
-            fault = self._faults.get(call.method)
+            key = (call.method, str(call.params.get("channel")))
+            if key not in self._faults:
+                key = (call.method, None)
+            fault = self._faults.get(key)
             if fault is not None:
                 if fault.times is not None:
                     fault.times -= 1
                     if fault.times <= 0:
-                        del self._faults[call.method]
+                        del self._faults[key]
                 call.status, call.failed = fault.status, True
                 return fault.status, fault.headers, {"ok": False, "error": fault.error}
             answer = self._answer(call)
@@ -455,7 +478,14 @@ class FakeSlack:
                 else:
                     method = "response_url"
                     params["_path"] = self.path
-                drop = fake._drop(method)
+                channel = params.get("channel")
+                channel = channel if isinstance(channel, str) else None
+                hang = fake._hang(method, channel)
+                if hang is not None:
+                    time.sleep(hang)
+                    self.close_connection = True
+                    return
+                drop = fake._drop(method, channel)
                 if drop is False:
                     self.close_connection = True
                     return
@@ -488,6 +518,20 @@ class FakeSlack:
 class _Server(ThreadingHTTPServer):
     # The default backlog of 5 refuses connections under a burst of 500 thank-yous.
     request_queue_size = 128
+
+
+def _take(table: dict[tuple[str, str | None], list], method: str, channel: str | None) -> Any:
+    """Count one use of the channel's entry (else the method's) and return its value."""
+    key = (method, channel)
+    if key not in table:
+        key = (method, None)
+    entry = table.get(key)
+    if entry is None:
+        return None
+    entry[0] -= 1
+    if entry[0] <= 0:
+        del table[key]
+    return entry[1]
 
 
 def _maybe_json(value: str) -> Any:

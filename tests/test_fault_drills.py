@@ -348,7 +348,7 @@ class PostGate:
         self._lock = threading.Lock()
         drop, answer = slack._drop, slack._answer
 
-        def held_drop(method: str) -> bool | None:
+        def held_drop(method: str, channel: str | None = None) -> bool | None:
             with self._lock:
                 hold = self._armed and method == "chat.postMessage"
                 if hold:
@@ -356,7 +356,7 @@ class PostGate:
             if hold:
                 self._arrived.set()
                 self._released.wait(20)
-            return drop(method)
+            return drop(method, channel)
 
         def recorded_answer(call: Call) -> dict[str, Any]:
             result = answer(call)

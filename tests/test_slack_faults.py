@@ -378,7 +378,7 @@ def test_closing_edit_lost_to_an_outage_is_redrawn_once_slack_is_back(
     running.runtime.jobs.sweep()  # closes the poll; its edit is the same pending row
     eventually(lambda: "Final:" in slack.calls_to("chat.update")[-1].params["text"])
     assert running.runtime.storage.outbox_pending() == {"edit": 1}  # the result line went
-    slack._faults.clear()  # Slack is back; the posts were never down
+    slack.heal()  # Slack is back; the posts were never down
     running.settle()
     assert running.runtime.storage.poll_total(poll_id).responders == 4
     final = shown(slack, ts)
