@@ -1,5 +1,6 @@
 """A burst of clicks on one poll: every answer counts, and the live tally is edited at the
-coalescing pace (bot/coalesce.py), never once per click, ending on the
+coalescing pace (the poll's one pending edit in the outbox, bot/delivery.py), never once per
+click and within Tier 3, ending on the
 last step of the live tally (bot/live.py) and, once closed, the final numbers.
 
 The clicks are signed and sent over HTTP from a thread pool, as Slack would deliver them when a
@@ -15,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from bot.delivery import EDIT_BURST, EDIT_RATE
 from tests.blockkit import assert_valid_call
 from tests.conftest import FakeClock, Running, serve
 from tests.fake_slack import Call, FakeSlack
@@ -24,7 +26,7 @@ PEOPLE = 500
 SENDERS = 24
 # Long enough for the bound below to mean something, short enough for a quick test.
 REFRESH = 0.25
-# The coalescer starts the edits of one poll at least REFRESH apart, the first at the first
+# The delivery worker starts the edits of one poll at least REFRESH apart, the first at the first
 # click at the earliest and the one before last at the last click at the latest (the last one
 # reads what came in while it ran): at most burst / REFRESH + 2 edits.
 EXTRA_EDITS = 2
@@ -78,7 +80,11 @@ def click_all(
 def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
     slack: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
-    with serve(slack, clock, tmp_path / "delight.db", refresh_interval=REFRESH) as app:
+    # chat.update paced as in production: Tier 3 per workspace.
+    tier_3 = (EDIT_RATE, EDIT_BURST)
+    with serve(
+        slack, clock, tmp_path / "delight.db", refresh_interval=REFRESH, edit_limit=tier_3
+    ) as app:
         poll_id, block_id, ts = post_poll(app)
         values = {f"U{n:04d}": str(n % 6) for n in range(PEOPLE)}
         results, burst = click_all(app, block_id, values)
@@ -129,6 +135,9 @@ def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
             f"Final: we delighted {expected_total:,} customers · {PEOPLE} of us answered"
             in slack.calls_to("chat.update")[-1].params["text"]
         )
+        # Within Tier 3: no minute holds more than about 50 edits of the workspace.
+        edits = [c.at for c in slack.calls_to("chat.update")]
+        assert all(sum(1 for t in edits if start <= t < start + 60) <= 50 for start in edits)
     for call in list(slack.calls):
         assert_valid_call(call)
 

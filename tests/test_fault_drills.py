@@ -6,6 +6,8 @@
    one poll ends up posted. One case is a documented limitation: a post Slack acted on whose
    message the database never recorded is posted again (chat.postMessage has no idempotency
    key; we chose "nothing lost" over "never doubled").
+3. ``kill -9`` while Slack is down and messages wait in the outbox: the restart sends each,
+   once.
 
 The processes use the real clock, so drill 2 writes a schedule whose poll time is the current
 minute: a poll stays due for the rest of its local day, which the start-up catch-up posts.
@@ -495,3 +497,48 @@ def test_documented_limitation_a_post_slack_acted_on_but_never_recorded_is_poste
     assert poll_id_in(first) == poll_id_in(second) == poll_id
     assert message_ts == gate.timestamps[1]
     print("\ndrill 2, documented limitation: posts 2 (acted on, then killed before recording)")
+
+
+# Drill 3: kill -9 with rows waiting in the outbox
+
+
+def test_kill_9_with_rows_pending_then_restart_delivers_each_once(
+    slack: FakeSlack, tmp_path: Path, start_bot: Callable[[Path], BotProcess]
+) -> None:
+    """Slack is down: three polls, a digest and a live-tally edit wait in the outbox when
+    the process is killed. The restart sends every one of them, once."""
+    db = tmp_path / "d.db"
+    bot = start_bot(db)
+    assert bot.sender.command("poll", channel=CHANNEL).status == 200
+    (post,) = slack.wait_for("chat.postMessage")
+    wait_until(lambda: query(db, "SELECT message_ts FROM polls")[0][0], "the poll recorded")
+    slack.fail("chat.postMessage", "internal_error", status=500)  # Slack is down
+    slack.fail("chat.update", "internal_error", status=500)
+    channels = [f"C0PEND{n}" for n in range(3)]
+    for channel in channels:
+        assert bot.sender.command("poll", channel=channel).status == 200
+    assert bot.sender.command("digest", channel=channels[0]).status == 200
+    block_id = f"{ids.POLL_BLOCK_PREFIX}{poll_id_in(post)}"
+    assert bot.sender.click(block_id, "3", user="U1", channel=CHANNEL).status == 200
+    wait_until(
+        lambda: len({c.params.get("channel") for c in slack.calls if c.status == 500}) == 4,
+        "every message tried once",
+    )
+    pending = dict(query(db, "SELECT kind, COUNT(*) FROM outbox GROUP BY kind"))
+    assert pending == {"poll": 3, "digest": 1, "edit": 1}
+    bot.kill()
+    slack.heal()
+
+    started = time.monotonic()
+    again = start_bot(db)
+    wait_until(lambda: not query(db, "SELECT 1 FROM outbox"), "the outbox emptied", timeout=30)
+    print(f"\ndrill 3: restart to an empty outbox {time.monotonic() - started:.2f} s")
+    assert again.stop() == 0, again.log
+    for channel in channels:
+        polls = [c for c in slack.posted(channel) if "actions" in str(c.params.get("blocks"))]
+        assert len(polls) == 1, channel
+    digests = [c for c in slack.posted(channels[0]) if c.params["text"].startswith("This week")]
+    assert len(digests) == 1
+    edits = [c for c in slack.calls_to("chat.update") if c.ok]
+    assert len(edits) == 1 and "1 answer so far" in edits[0].params["text"]
+    assert "outcome=delivered" in again.log and "text" not in again.wait_log("delivery kind=edit")
