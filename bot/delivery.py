@@ -50,8 +50,10 @@ logger = logging.getLogger(__name__)
 SEND_THREADS = 16
 # Sends in flight for one workspace at most: the others' messages always find a thread.
 PER_TEAM = 8
-# Rows are read again this often even when no writer said there were new ones.
+# Rows are read again this often even when no writer said there were new ones, and at most
+# this often when writers do (a burst of clicks wakes the worker once per click).
 RESCAN_SECONDS = 1.0
+SCAN_GAP = 0.01
 # A row that can't go out within this long tells the person who asked (``Sender.waiting``).
 WAITING_NOTE_AFTER = 1.0
 # chat.update is Tier 3 (about 50 a minute per workspace): 10 at once, then 40 a minute, so
@@ -139,11 +141,6 @@ class Delivery:
         with self._cond:
             return self._cond.wait_for(self._idle, timeout)
 
-    def pending(self) -> int:
-        """Rows this process knows are waiting or being sent."""
-        with self._cond:
-            return len(self._entries)
-
     def backlog_seconds(self) -> float:
         """How long the oldest row in the outbox has waited (0 when it is empty)."""
         oldest = self._storage.outbox_oldest()
@@ -154,7 +151,8 @@ class Delivery:
         retry or a later slot stay in the database for the next start."""
         self.wake()
         with self._cond:
-            self._cond.wait_for(self._drained, timeout)
+            if self._thread.is_alive():  # else it never started: nothing is in flight
+                self._cond.wait_for(self._drained, timeout)
             self._stopping = True
             self._cond.notify_all()
         if self._thread.is_alive():
@@ -171,17 +169,26 @@ class Delivery:
     # The dispatcher
 
     def _run(self) -> None:
+        last_scan = -SCAN_GAP
         while True:
             with self._cond:
-                while not self._stopping and not self._dirty and not self._due_now():
-                    wait = RESCAN_SECONDS
+                while not self._stopping and not self._due_now():
+                    now = self._monotonic()
+                    if now - last_scan >= RESCAN_SECONDS:
+                        self._dirty = True  # a while without news: look anyway
+                    if self._dirty and now - last_scan >= SCAN_GAP:
+                        break
+                    wait = RESCAN_SECONDS - (now - last_scan)
+                    if self._dirty:
+                        wait = SCAN_GAP - (now - last_scan)
                     if self._heap:
-                        wait = min(wait, self._heap[0][0] - self._monotonic())
-                    if not self._cond.wait(max(wait, 0.0)) and not self._heap:
-                        self._dirty = True  # a second without news: look anyway
+                        wait = min(wait, self._heap[0][0] - now)
+                    self._cond.wait(max(wait, 0.0))
                 if self._stopping:
                     return
-                read, self._dirty = self._dirty, False
+                read = self._dirty and self._monotonic() - last_scan >= SCAN_GAP
+                if read:
+                    self._dirty, last_scan = False, self._monotonic()
             try:
                 if read:
                     self._read_new_rows()
@@ -271,6 +278,7 @@ class Delivery:
         except Exception:
             logger.exception("delivery of a row failed; trying it again later")
             outcome, again = "error", backoff(tries or 1)
+            self._count_failure(row_id)
         finally:
             with self._cond:
                 self._in_flight[team] -= 1
@@ -296,6 +304,12 @@ class Delivery:
         logger.info(
             "delivery kind=%s team=%s outcome=%s tries=%d ms=%.1f", kind, team, outcome, tries, ms
         )
+
+    def _count_failure(self, row_id: int) -> None:
+        try:
+            self._storage.outbox_failed(row_id, "error")
+        except Exception:
+            logger.exception("delivery: counting a failed try failed")
 
     def _deliver(self, row: Row) -> tuple[str, float | None]:
         """Send one row; returns the outcome to log and, to send it again, after how long."""
