@@ -112,10 +112,13 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=name, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
     )
-    if name != "DEBUG":
-        # slack_sdk's Socket Mode client narrates its connections (as "established" even when
-        # they failed); bot.socket_mode says what happened instead.
-        logging.getLogger(SDK_LOGGER).setLevel(logging.CRITICAL)
+    quiet_socket_client(name)
+
+
+def quiet_socket_client(level: str) -> None:
+    """slack_sdk's Socket Mode client narrates its connections (as "established" even when
+    they failed); ``bot.socket_mode`` says what happened instead. Its lines show at DEBUG."""
+    logging.getLogger(SDK_LOGGER).setLevel(logging.DEBUG if level == "DEBUG" else logging.CRITICAL)
 
 
 def serve(settings: Settings, env_file: Path | None) -> None:

@@ -5,7 +5,7 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from bot.delight import Delight
-from handlers import actions, commands, dedupe, errors, events, home, views
+from handlers import actions, commands, dedupe, errors, events, home, unhandled, views
 from schedules.commands import ScheduleCommands
 
 
@@ -19,3 +19,4 @@ def register_listeners(
     views.register(app, delight)
     home.register(app, delight)
     events.register(app, delight, schedule_commands.jobs)
+    unhandled.register(app)  # last: Bolt runs the first listener that matches

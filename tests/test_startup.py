@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot.main import read_environment
+from tests.conftest import APP_TOKEN
 from tests.fake_slack import FakeSlack
+from tests.fake_socket_mode import FakeSocketMode
 from tests.test_process import ROOT, bot, env_for, free_port
+from tests.test_socket_mode import command as socket_command
 
 
 def failure_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -179,4 +182,38 @@ def test_check_online_asks_slack(slack: FakeSlack, tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "slack: FAIL (Slack refused SLACK_BOT_TOKEN: auth.test answered invalid_auth)" in (
         done.stdout
+    )
+
+
+def test_socket_mode_serves_health_answers_and_stops_within_10_s(
+    slack: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = env_for(slack, tmp_path / "d.db", PORT=str(port), SLACK_APP_TOKEN=APP_TOKEN)
+    with started(env, tmp_path) as (proc, lines):
+        assert "running mode=socket as @delight" in "".join(lines)
+        socket_mode.wait_connected(2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as ready:
+            assert ready.read() == b"ready"
+        ack = socket_mode.send("slash_commands", socket_command("help"))
+        assert "/delight poll" in ack["payload"]["text"]
+        began = time.monotonic()
+        proc.terminate()
+        output, _ = proc.communicate(timeout=15)
+        assert proc.returncode == 0, output
+        assert time.monotonic() - began < 10
+    assert "Traceback" not in output and "stopped" in output
+    assert not socket_mode.connections()
+
+
+def test_a_refused_app_token_stops_the_start_with_one_line(
+    slack: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
+) -> None:
+    slack.fail("apps.connections.open", "invalid_auth")
+    env = env_for(slack, tmp_path / "d.db", PORT=str(free_port()), SLACK_APP_TOKEN=APP_TOKEN)
+    done = bot(env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert failure_line(done) == (
+        "delight: could not start: Slack refused SLACK_APP_TOKEN: "
+        "apps.connections.open answered invalid_auth"
     )
