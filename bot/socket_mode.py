@@ -230,7 +230,11 @@ class SocketMode:
         envelope_id = message.get("envelope_id")
         if not isinstance(envelope_id, str) or not envelope_id:
             return  # hello, disconnect (slack_sdk handles it), or nothing to acknowledge
-        payload = self.dispatch(message)
+        try:
+            payload = self.dispatch(message)
+        except Exception as error:  # acknowledged all the same: Slack would deliver it again
+            logger.error("socket envelope failed: %s", type(error).__name__)
+            payload = None
         client.send_socket_mode_response(
             SocketModeResponse(envelope_id=envelope_id, payload=payload)
         )
