@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 import urllib.error
 import urllib.request
@@ -18,7 +17,6 @@ from bot.app import build
 from bot.main import quiet_socket_client
 from bot.slack_check import SlackCheckFailed
 from bot.socket_mode import SDK_LOGGER
-from handlers.errors import SORRY
 from tests.conftest import APP_TOKEN, Running, make_settings
 from tests.fake_slack import TEAM_ID, FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
@@ -257,33 +255,3 @@ def test_the_request_log_line_names_the_transport(
     assert line.startswith(f"request via=socket kind=command team={TEAM_ID} channel=C0TEAM")
     assert "action=tally status=200" in line
     assert json.dumps({}) not in line
-
-
-@pytest.mark.both_transports
-def test_requests_nobody_listens_for_are_acknowledged(running: Running) -> None:
-    """Bolt would answer 404 (and Slack deliver it again) and log a warning."""
-    reply = running.sender.click("someone_elses_block", "3", action_id="someone_elses_button")
-    assert reply.status == 200
-    reply = running.sender.event({"type": "message", "user": "U1", "text": "hi"}, "EvUnheard")
-    assert reply.status == 200
-
-
-@pytest.mark.both_transports
-def test_a_listener_that_fails_answers_sorry_with_one_line_and_no_message(
-    running: Running, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    def broken(*_args: object) -> str:
-        raise KeyError("U0SECRET typed this")
-
-    monkeypatch.setattr(running.runtime.delight, "tally_text", broken)
-    with caplog.at_level(logging.INFO):
-        reply = running.sender.command("tally")
-    assert reply.status == 200
-    assert reply.text == SORRY
-    (failure,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert re.fullmatch(
-        r"listener failed kind=command action=tally: KeyError at handlers/commands\.py:\d+",
-        failure.getMessage(),
-    )
-    assert failure.exc_info is None
-    assert "U0SECRET" not in caplog.text
