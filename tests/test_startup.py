@@ -18,7 +18,7 @@ from bot.main import read_environment
 from tests.conftest import APP_TOKEN
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
-from tests.test_process import ROOT, bot, env_for, free_port
+from tests.test_process import ROOT, bot, env_for, free_port, wait_healthy
 from tests.test_socket_mode import command as socket_command
 
 
@@ -40,17 +40,8 @@ def started(env: dict[str, str], cwd: Path) -> Iterator[tuple[subprocess.Popen, 
         stderr=subprocess.STDOUT,
         text=True,
     )
-    port = env["PORT"]
-    deadline = time.monotonic() + 30
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.communicate()[0]
-                assert time.monotonic() < deadline, "the bot did not start"
-                time.sleep(0.05)
+        wait_healthy(proc, env["PORT"])
         lines: list[str] = []
         while not any("running mode=" in line for line in lines):
             lines.append(proc.stdout.readline())
