@@ -152,7 +152,10 @@ def _serve(settings: Settings, mode: str) -> None:
         runtime = build(settings)
     except SlackCheckFailed as error:
         _fail(f"could not start: {error}")
-    except (BoltError, SlackClientError, OSError, sqlite3.Error) as error:
+    except (OSError, sqlite3.Error) as error:
+        # Opening the database or its key file: Slack's own failures raised SlackCheckFailed.
+        _fail(f"could not start: {error} (check DELIGHT_DB={settings.db_path})")
+    except (BoltError, SlackClientError) as error:
         _fail(f"could not start: {type(error).__name__}: {error}")
     try:
         server = HttpServer(runtime.web, "0.0.0.0", settings.port, HTTP_THREADS)

@@ -208,3 +208,14 @@ def test_a_refused_app_token_stops_the_start_with_one_line(
         "delight: could not start: Slack refused SLACK_APP_TOKEN: "
         "apps.connections.open answered invalid_auth"
     )
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_naming_delight_db(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    (tmp_path / "d.db").write_text("not a database, just words")
+    env = env_for(slack, tmp_path / "d.db", PORT=str(free_port()))
+    done = bot(env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    line = failure_line(done)
+    assert line.startswith("delight: could not start: ") and "DELIGHT_DB=" in line
