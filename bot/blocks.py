@@ -544,7 +544,8 @@ def thanks_message(from_channel: str, customer: str | None, story: str) -> dict[
     about = [customer_line(customer)] if customer else []
     quoted = "\n".join(f"> {line}" for line in escape_within(story, 2800).splitlines())
     return {
-        "text": f"Your internal customers in #{from_channel} thank you: {clip(story, 200)}",
+        "text": f"Your internal customers in <#{from_channel}> thank you: "
+        + escape_within(story, 200),
         "blocks": [
             _section(f"{heading}\n{quoted}"),
             *[_context(line) for line in about],
@@ -580,7 +581,7 @@ def thanks_sent_message(to_channel: str, story: str) -> dict[str, Any]:
     """The confirmation in the thanking team's channel."""
     line = f":handshake: We thanked <#{to_channel}>, a team that serves us."
     return {
-        "text": f"We thanked a team that serves us: {clip(story, 200)}",
+        "text": f"We thanked <#{to_channel}>, a team that serves us: " + escape_within(story, 200),
         "blocks": [_section(f"{line}\n> {escape_within(story, 2800).replace(chr(10), ' ')}")],
     }
 
@@ -844,6 +845,13 @@ _GET_STARTED = "\n".join(
 )
 
 
+_WINS_ANYWHERE = (
+    ":sparkles: Log wins where they happen: *Log as a customer win* in any message's "
+    "⋯ menu, *Log a customer win* in Slack's shortcuts, *Log a win* on the poll, "
+    "`/delight thanks #team` for a team that serves us, and `/delight webhook` for other tools."
+)
+
+
 def home_unavailable_view() -> dict[str, Any]:
     """The Home tab when Slack wouldn't tell us which channels the viewer is in."""
     return {
@@ -882,4 +890,5 @@ def home_view(cards: list[ChannelCard]) -> dict[str, Any]:
                 "its numbers."
             )
         )
+    blocks.append(_context(_WINS_ANYWHERE))
     return {"type": "home", "blocks": blocks}
