@@ -538,6 +538,13 @@ def help_text() -> str:
     )
 
 
+def team_channel_only_text() -> str:
+    return (
+        "That works in your team's channel, not in a direct message: thanks and webhooks "
+        "belong to a team. Try it there."
+    )
+
+
 def thanks_message(from_channel: str, customer: str | None, story: str) -> dict[str, Any]:
     """Posted in the thanked team's channel: their internal customers thank them."""
     heading = f":handshake: *Your internal customers in <#{from_channel}> thank you!*"

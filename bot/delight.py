@@ -61,6 +61,11 @@ def explain_slack_error(error: Exception) -> str:
     return "I couldn't reach Slack just now. Please try again in a moment."
 
 
+def message_source(team_id: str, channel_id: str, message_ts: str) -> str:
+    """A win's source id when it was logged from a message: one win per message."""
+    return f"msg:{team_id}:{channel_id}:{message_ts}"
+
+
 @dataclass(frozen=True)
 class PollPosted:
     poll: Poll

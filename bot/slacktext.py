@@ -31,9 +31,8 @@ def _readable(match: re.Match[str]) -> str:
         return label
     if target.startswith("!"):
         return f"@{target[1:]}"
-    if label:
-        return f"{label} ({target.removeprefix('mailto:')})"
-    return target.removeprefix("mailto:")
+    url = target.removeprefix("mailto:")
+    return f"{label} ({url})" if label and label != url else url
 
 
 def readable(text: str) -> str:

@@ -123,7 +123,11 @@ class Webhooks:
         """The channel's webhook path, created the first time; True if it was just created."""
         nonce = self._storage.webhook_nonce(team_id, channel_id)
         if nonce is not None:
-            return self.path(self._secret(team_id, channel_id, nonce)), False
+            secret = self._secret(team_id, channel_id, nonce)
+            # With another key (a new key file) the stored hash no longer matches: the old
+            # URL can't work, so a new one is made rather than a wrong one shown.
+            if self._storage.webhook_channel(hash_secret(secret)) == (team_id, channel_id):
+                return self.path(secret), False
         return self.rotate(team_id, channel_id), True
 
     def rotate(self, team_id: str, channel_id: str) -> str:

@@ -60,6 +60,13 @@ def register(
                 failure = delight.post_digest(team_id, channel_id)
                 if failure:
                     respond(failure)
+            case (
+                commands.SendThanks()
+                | commands.ShowWebhook()
+                | commands.RotateWebhook()
+                | commands.WebhookOff()
+            ) if channel_id.startswith("D"):
+                ack(blocks.team_channel_only_text())
             case commands.SendThanks(channel_id=to_channel, story=story):
                 if to_channel == channel_id:
                     ack(

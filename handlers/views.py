@@ -8,9 +8,8 @@ from slack_bolt import Ack, App
 
 from bot import blocks, ids
 from bot.commands import story_problem
-from bot.delight import Delight
+from bot.delight import Delight, message_source
 from bot.models import WinKind
-from handlers.wins import message_source
 
 _EXPIRED = "This form has expired. Please start again from the poll or with `/delight win`."
 
@@ -91,7 +90,7 @@ def register(app: App, delight: Delight) -> None:
             ack(response_action="update", view=blocks.thanks_view(blocks.already_logged_text()))
             return
         ack(response_action="update", view=blocks.thanks_view(blocks.win_logged(kind)))
-        if from_message and logged:
+        if from_message:
             # After the ack: the link is a nicety, and costs a round trip to Slack.
             delight.link_win_to_message(team_id, channel_id, message_ts, source_id)
 

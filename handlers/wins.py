@@ -16,15 +16,10 @@ from slack_sdk.errors import SlackClientError
 
 from bot import blocks, ids
 from bot.commands import MAX_STORY_CHARS
-from bot.delight import Delight, explain_slack_error
+from bot.delight import Delight, explain_slack_error, message_source
 from bot.slacktext import clip, readable
 
 SLACK_ERRORS = (SlackClientError, OSError)
-
-
-def message_source(team_id: str, channel_id: str, message_ts: str) -> str:
-    """A win's source id when it was logged from a message: one win per message."""
-    return f"msg:{team_id}:{channel_id}:{message_ts}"
 
 
 def register(app: App, delight: Delight) -> None:

@@ -118,3 +118,11 @@ def test_thanks_still_counts_when_this_channel_cant_be_posted_in(running: Runnin
     (answer,) = running.slack.wait_for("response_url")
     assert "Thanked <#C0OTHER>" in answer.params["text"]
     assert len(running.runtime.storage.wins_between(TEAM_ID, "C0OTHER", *WEEK)) == 1
+
+
+@pytest.mark.parametrize("text", [f"thanks {OTHER} Great help", "webhook", "webhook rotate"])
+def test_thanks_and_webhooks_belong_to_a_team_channel(running: Running, text: str) -> None:
+    reply = running.sender.command(text, channel="D0DIRECT")
+    assert "not in a direct message" in reply.text
+    assert running.slack.calls_to("chat.postMessage") == []
+    assert running.runtime.storage.webhook_nonce(TEAM_ID, "D0DIRECT") is None

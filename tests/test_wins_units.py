@@ -23,7 +23,7 @@ from bot.commands import (
 from bot.digest import build_digest
 from bot.models import DayTotal, Win, WinKind
 from bot.ratelimit import PerMinute
-from bot.requestlog import describe
+from bot.requestlog import action_name, describe
 from bot.settings import Settings, SettingsError
 from bot.shapes import problem_in
 from bot.slacktext import clip, readable
@@ -43,7 +43,7 @@ from tests.conftest import FakeClock
         ("<!subteam^S1|@support> <!subteam^S2>", "@support @a-group"),
         ("<!date^1700000000^{date}|Nov 14>", "Nov 14"),
         ("see <https://acme.test/t/1|the ticket>", "see the ticket (https://acme.test/t/1)"),
-        ("<https://acme.test> <mailto:a@b.test|a@b.test>", "https://acme.test a@b.test (a@b.test)"),
+        ("<https://acme.test> <mailto:a@b.test|a@b.test>", "https://acme.test a@b.test"),
         ("a &lt;b&gt; &amp; c", "a <b> & c"),
         ("", ""),
     ],
@@ -302,5 +302,26 @@ def test_a_missing_permalink_leaves_the_win_as_it_is(tmp_path: Path) -> None:
     delight.link_win_to_message("T1", "C1", "1.2", "msg:1")
     (win,) = storage.wins_between("T1", "C1", date(2026, 11, 16), date(2026, 11, 22))
     assert win.permalink is None
+    delight.close()
+    storage.close()
+
+
+def test_new_ids_are_logged_by_name() -> None:
+    for name in (ids.LOG_WIN_ACTION, ids.MESSAGE_SHORTCUT, ids.GLOBAL_SHORTCUT):
+        assert action_name(name) == name
+
+
+def test_a_new_key_makes_a_new_webhook_rather_than_show_a_dead_one(tmp_path: Path) -> None:
+    from bot.delight import Delight
+    from bot.pseudonym import Pseudonymizer
+    from bot.webhook import Webhooks
+
+    storage = Storage(tmp_path / "d.db")
+    clock = FakeClock(datetime(2026, 11, 18, tzinfo=UTC))
+    delight = Delight(storage, lambda _t: None, Pseudonymizer(b"k" * 32), clock)
+    path, created = Webhooks(delight, b"a" * 32, clock).show("T1", "C1")
+    assert created and Webhooks(delight, b"a" * 32, clock).show("T1", "C1") == (path, False)
+    new_path, created = Webhooks(delight, b"b" * 32, clock).show("T1", "C1")
+    assert created and new_path != path
     delight.close()
     storage.close()
