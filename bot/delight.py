@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -58,6 +59,11 @@ def explain_slack_error(error: Exception) -> str:
             code, f"Slack answered `{code}`. Please try again in a moment."
         )
     return "I couldn't reach Slack just now. Please try again in a moment."
+
+
+def message_source(team_id: str, channel_id: str, message_ts: str) -> str:
+    """A win's source id when it was logged from a message: one win per message."""
+    return f"msg:{team_id}:{channel_id}:{message_ts}"
 
 
 @dataclass(frozen=True)
@@ -187,10 +193,11 @@ class Delight:
 
     def _permalink(self, client: WebClient, channel_id: str, ts: str) -> str | None:
         try:
-            return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
-        except SlackClientError as error:
+            link = client.chat_getPermalink(channel=channel_id, message_ts=ts).get("permalink")
+        except (SlackClientError, OSError) as error:
             logger.warning("permalink lookup failed channel=%s: %s", channel_id, _error_code(error))
             return None
+        return link if isinstance(link, str) and link else None
 
     def answer(self, team_id: str, channel_id: str, user_id: str, poll_id: int, count: int) -> str:
         """Record (or change) one person's answer; returns the ephemeral reply for them."""
@@ -219,13 +226,13 @@ class Delight:
         day = self.storage.poll_total(poll.id)
         if not is_visible(day, self.profile(poll.team_id, poll.channel_id).threshold):
             return
-        self._post_in_thread(poll, blocks.poll_result_line(day), RESULT_TRIES)
+        self._post_in_thread(poll, blocks.poll_result_message(day), RESULT_TRIES)
 
     def post_nudge(self, poll: Poll, minutes_left: int) -> None:
         # Not tried again: "N minutes left" would be wrong by then.
-        self._post_in_thread(poll, blocks.nudge_text(minutes_left))
+        self._post_in_thread(poll, {"text": blocks.nudge_text(minutes_left)})
 
-    def _post_in_thread(self, poll: Poll, text: str, tries: int = 1) -> None:
+    def _post_in_thread(self, poll: Poll, message: dict[str, Any], tries: int = 1) -> None:
         """Reply in the poll's thread at the channel's next posting slot, without waiting.
 
         A reply that fails for a passing reason is tried again after ``RETRY_REPLY_AFTER``,
@@ -238,7 +245,7 @@ class Delight:
                     self._client_for(poll.team_id),
                     poll.team_id,
                     poll.channel_id,
-                    {"thread_ts": poll.message_ts, "text": text},
+                    {"thread_ts": poll.message_ts, **message},
                 )
             except SlackClientError as error:
                 again = tries > 1 and _transient(error)
@@ -250,7 +257,7 @@ class Delight:
                 )
                 if again:
                     self._later(
-                        RETRY_REPLY_AFTER, lambda: self._post_in_thread(poll, text, tries - 1)
+                        RETRY_REPLY_AFTER, lambda: self._post_in_thread(poll, message, tries - 1)
                     )
 
         delay = self.pacer.reserve(poll.team_id, poll.channel_id)
@@ -323,10 +330,77 @@ class Delight:
     # Wins
 
     def log_win(
-        self, team_id: str, channel_id: str, kind: WinKind, story: str, source_id: str
+        self,
+        team_id: str,
+        channel_id: str,
+        kind: WinKind,
+        story: str,
+        source_id: str,
+        from_channel: str | None = None,
     ) -> bool:
+        """Log a win for the team; False if ``source_id`` was logged before. No author."""
         day = self.today(team_id, channel_id)
-        return self.storage.add_win(team_id, channel_id, day, kind, story, source_id)
+        return self.storage.add_win(
+            team_id, channel_id, day, kind, story, source_id, from_channel=from_channel
+        )
+
+    def link_win_to_message(
+        self, team_id: str, channel_id: str, message_ts: str, source_id: str
+    ) -> None:
+        """Keep the link to the message a win was logged from, if Slack gives us one."""
+        link = self._permalink(self._client_for(team_id), channel_id, message_ts)
+        if link:
+            self.storage.set_win_permalink(source_id, link)
+
+    def bot_channels(self, team_id: str, bot_user_id: str | None) -> list[tuple[str, str]]:
+        """The channels Delight is in (id, name), by name; raises what Slack raises."""
+        found: dict[str, str] = {}
+        pages = self._client_for(team_id).users_conversations(
+            **({"user": bot_user_id} if bot_user_id else {}),
+            types="public_channel,private_channel",
+            exclude_archived=True,
+            limit=1000,
+        )
+        for number, page in enumerate(pages, start=1):
+            for channel in page.get("channels", []):
+                if isinstance(channel, dict) and isinstance(channel.get("id"), str):
+                    found[channel["id"]] = str(channel.get("name") or channel["id"])
+            if number >= MAX_CHANNEL_PAGES:
+                break
+        return sorted(found.items(), key=lambda item: (item[1].lower(), item[0]))
+
+    def send_thanks(
+        self, team_id: str, from_channel: str, to_channel: str, story: str, source_id: str
+    ) -> str | None:
+        """Thank another team in its channel, count it as an internal customer served there,
+        and confirm in ours. Returns what to tell the thanker alone, or None when the
+        confirmation was posted in the channel."""
+        client = self._client_for(team_id)
+        customer = self.profile(team_id, from_channel).customer
+        self.pacer.wait(team_id, to_channel)
+        try:
+            self._post_message(
+                client, team_id, to_channel, blocks.thanks_message(from_channel, customer, story)
+            )
+        except (SlackClientError, OSError) as error:
+            logger.warning("thanks post failed channel=%s: %s", to_channel, _error_code(error))
+            return blocks.thanks_failed_text(to_channel, _error_code(error)) or (
+                f"I couldn't thank them. {explain_slack_error(error)}"
+            )
+        self.log_win(
+            team_id, to_channel, WinKind.INTERNAL, story, source_id, from_channel=from_channel
+        )
+        self.pacer.wait(team_id, from_channel)
+        try:
+            self._post_message(
+                client, team_id, from_channel, blocks.thanks_sent_message(to_channel, story)
+            )
+        except (SlackClientError, OSError) as error:
+            logger.warning(
+                "thanks confirmation failed channel=%s: %s", from_channel, _error_code(error)
+            )
+            return f"Thanked <#{to_channel}>: it counts for them as an internal customer served."
+        return None
 
     # Team numbers
 
@@ -358,8 +432,9 @@ class Delight:
         profile = self.profile(team_id, channel_id)
         totals = self.storage.daily_totals(team_id, channel_id, trend_start(day), week.end)
         wins = self.storage.wins_between(team_id, channel_id, week.start, week.end)
+        thanked = self.storage.teams_thanked(team_id, channel_id, week.start, week.end)
         return blocks.digest_message(
-            build_digest(day, totals, wins, profile.threshold, profile, members)
+            build_digest(day, totals, wins, profile.threshold, profile, members, thanked)
         )
 
     def channel_card(self, team_id: str, channel_id: str) -> ChannelCard:
