@@ -255,3 +255,17 @@ def test_the_request_log_line_names_the_transport(
     assert line.startswith(f"request via=socket kind=command team={TEAM_ID} channel=C0TEAM")
     assert "action=tally status=200" in line
     assert json.dumps({}) not in line
+
+
+@socket_only
+def test_slack_sdk_still_records_the_pongs_the_supervisor_reads(
+    running: Running, socket_mode: FakeSocketMode
+) -> None:
+    """The stale check reads slack_sdk's ``Connection.last_ping_pong_time``: an upgrade that
+    stops recording it must fail here, not churn connections in production."""
+    socket_mode.wait_connected(2)
+    deadline = time.monotonic() + 5
+    while not all(running.runtime.socket.last_pongs()):
+        assert time.monotonic() < deadline, "no pong was recorded"
+        time.sleep(0.05)
+    assert len(running.runtime.socket.last_pongs()) == 2
