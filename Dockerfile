@@ -6,9 +6,11 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
 
-RUN useradd --system --create-home --uid 10001 --user-group delight \
+RUN groupadd --gid 10001 delight \
+    && useradd --no-log-init --create-home --uid 10001 --gid delight delight \
     && mkdir -p /data \
     && chown delight:delight /data
 
@@ -20,7 +22,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && pip install --no-cache-dir -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
-# Then the project itself (packages bot, handlers, schedules).
+# Then the project itself (packages bot, handlers, schedules; README.md is its description).
+COPY README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY schedules ./schedules

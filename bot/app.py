@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.socket_mode import PING_INTERVAL, SocketMode
 from bot.storage import Storage
 from bot.web import DelightWeb, WsgiApp
+from bot.webhook import Webhooks
 from handlers import register_listeners
 from handlers.guard import RefuseMalformed
 from schedules.commands import ScheduleCommands
@@ -161,7 +162,8 @@ def build(
         **(installs.app_options() if installs else {}),
     )
     replies = ThreadPoolExecutor(REPLY_THREADS, thread_name_prefix="reply")
-    register_listeners(app, delight, schedule_commands, replies)
+    webhooks = Webhooks(delight, key, clock, settings.public_url)
+    register_listeners(app, delight, schedule_commands, replies, webhooks)
     socket = (
         SocketMode(app, settings.app_token, client, ping_interval=socket_ping_interval)
         if settings.app_token
@@ -172,6 +174,7 @@ def build(
         settings.signing_secret,
         readiness=lambda: readiness_problem(storage, jobs, installs, socket, delight),
         slack_events=socket is None,
+        webhooks=webhooks,
     )
     return Runtime(
         settings, storage, client, delight, jobs, app, web, installs, listeners, replies, socket

@@ -14,7 +14,8 @@ from typing import Any
 from bot import ids
 from bot.commands import MAX_STORY_CHARS
 from bot.digest import ChannelCard, Digest
-from bot.models import ChannelProfile, DayTotal, WinKind
+from bot.models import ChannelProfile, DayTotal, Win, WinKind
+from bot.slacktext import clip
 from bot.tally import DEFAULT_THRESHOLD, GoalProgress, TeamTotal, is_visible, threshold_for
 from schedules import rules
 from schedules.rules import ChannelSchedule
@@ -129,6 +130,22 @@ def poll_result_line(day: DayTotal) -> str:
     )
 
 
+def _log_win_button() -> dict[str, Any]:
+    """Opens the win form for the channel the message is in (``handlers.wins``)."""
+    return {
+        "type": "button",
+        "action_id": ids.LOG_WIN_ACTION,
+        "text": _plain("Log a win"),
+        "value": "win",
+    }
+
+
+def poll_result_message(day: DayTotal) -> dict[str, Any]:
+    """The result line as a message, with a button to log one of the day's wins."""
+    line = poll_result_line(day)
+    return {"text": line, "blocks": [{**_section(line), "accessory": _log_win_button()}]}
+
+
 def sparkline(values: list[int | None] | tuple[int | None, ...]) -> str:
     """Weekly totals as a compact bar chart; ``·`` marks a week with no counted day."""
     top = max((v for v in values if v is not None), default=0)
@@ -188,6 +205,7 @@ def poll_message(
             "value": "more",
         }
     )
+    buttons.append(_log_win_button())
     line = tally_line(day, threshold, pending)
     status = [f":sparkles: {line}"]
     if goal is not None:
@@ -254,43 +272,102 @@ _KIND_COUNTED = {
 }
 
 
-def win_modal(channel_id: str) -> dict[str, Any]:
+_WIN_FOOTER = "Serve the customer, or serve someone who does. Wins are the team's: no names."
+
+
+def _win_inputs(story: str = "") -> Blocks:
+    """The story and the kind of customer; ``story`` prefills the story (trimmed to fit)."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": ids.WIN_STORY_ACTION,
+        "multiline": True,
+        "max_length": MAX_STORY_CHARS,
+    }
+    if story.strip():
+        element["initial_value"] = clip(story.strip(), MAX_STORY_CHARS)
+    return [
+        {
+            "type": "input",
+            "block_id": ids.WIN_STORY_BLOCK,
+            "label": _plain("What happened for the customer?"),
+            "element": element,
+        },
+        {
+            "type": "input",
+            "block_id": ids.WIN_KIND_BLOCK,
+            "label": _plain("What kind of customer?"),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": ids.WIN_KIND_ACTION,
+                "options": [
+                    {"text": _plain(kind.label), "value": kind.value} for kind in _KIND_CHOICES
+                ],
+            },
+        },
+    ]
+
+
+def _win_form(metadata: dict[str, Any], blocks: Blocks) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": ids.WIN_VIEW,
-        "private_metadata": json.dumps({"channel_id": channel_id}),
+        "private_metadata": json.dumps(metadata),
         "title": _plain("Log a customer win"),
         "submit": _plain("Log it"),
         "close": _plain("Cancel"),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": ids.WIN_STORY_BLOCK,
-                "label": _plain("What happened for the customer?"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ids.WIN_STORY_ACTION,
-                    "multiline": True,
-                    "max_length": MAX_STORY_CHARS,
-                },
-            },
-            {
-                "type": "input",
-                "block_id": ids.WIN_KIND_BLOCK,
-                "label": _plain("What kind of customer?"),
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": ids.WIN_KIND_ACTION,
-                    "options": [
-                        {"text": _plain(kind.label), "value": kind.value} for kind in _KIND_CHOICES
-                    ],
-                },
-            },
-            _context(
-                "Serve the customer, or serve someone who does. Wins are the team's: no names."
-            ),
-        ],
+        "blocks": blocks,
     }
+
+
+def win_modal(channel_id: str, story: str = "", message_ts: str | None = None) -> dict[str, Any]:
+    """The win form for one channel. From a message shortcut: prefilled with the message's
+    text, and ``message_ts`` says which message it was (one win per message)."""
+    metadata: dict[str, Any] = {"channel_id": channel_id}
+    footer = _WIN_FOOTER
+    if message_ts is not None:
+        metadata["message_ts"] = message_ts
+        footer = f"From a message in <#{channel_id}>, linked in its digest. {_WIN_FOOTER}"
+    return _win_form(metadata, [*_win_inputs(story), _context(footer)])
+
+
+MAX_CHANNEL_OPTIONS = 100
+
+
+def win_modal_pick_channel(channels: list[tuple[str, str]] | None) -> dict[str, Any]:
+    """The win form from Slack's shortcut menu: first a channel of those Delight is in
+    (``channels``: id and name). ``None`` while they load; none at all says how to start."""
+    if channels is None:
+        return thanks_view(":hourglass_flowing_sand: Loading the channels I'm in…")
+    if not channels:
+        return thanks_view(
+            "I'm not in any channel yet. Add me to your team's channel with "
+            "`/invite @Delight`, then log the win there."
+        )
+    options = [
+        {"text": _plain(clip(f"#{name}", 75)), "value": channel_id}
+        for channel_id, name in channels[:MAX_CHANNEL_OPTIONS]
+    ]
+    picker: dict[str, Any] = {
+        "type": "input",
+        "block_id": ids.WIN_CHANNEL_BLOCK,
+        "label": _plain("Which team's channel?"),
+        "element": {
+            "type": "static_select",
+            "action_id": ids.WIN_CHANNEL_ACTION,
+            "placeholder": _plain("A channel Delight is in"),
+            "options": options,
+        },
+    }
+    if len(options) == 1:
+        picker["element"]["initial_option"] = options[0]
+    return _win_form({"pick_channel": True}, [picker, *_win_inputs(), _context(_WIN_FOOTER)])
+
+
+def already_logged_text() -> str:
+    return (
+        ":white_check_mark: This message is already logged as a customer win for the team. "
+        "It'll be in this week's digest."
+    )
 
 
 def win_logged(kind: WinKind) -> str:
@@ -352,6 +429,36 @@ def _best_days(days: tuple[DayTotal, ...]) -> str:
     return f"Days with the most delight: {listed}"
 
 
+def _thanks_line(digest: Digest) -> str | None:
+    """Thanks between teams this week: received (as wins) and sent."""
+    parts = []
+    if digest.thanks_received:
+        parts.append(
+            f"{plural(digest.thanks_received, 'thank-you', 'thank-yous')} from teams we serve"
+        )
+    if digest.teams_thanked:
+        parts.append(f"we thanked {plural(digest.teams_thanked, 'team')} who serve us")
+    if not parts:
+        return None
+    line = " · ".join(parts)
+    return f":handshake: {line[0].upper()}{line[1:]}."
+
+
+def _is_link(url: str | None) -> bool:
+    """A permalink Slack gave us, safe to put in ``<url|text>``."""
+    return bool(url) and url.startswith("https://") and not set("<>| ") & set(url)
+
+
+def _story(win: Win) -> dict[str, Any]:
+    """One win in the digest: its kind, who thanked (a channel), the story, its message."""
+    prefix = f"*{win.kind.label}* · "
+    if win.from_channel:
+        prefix += f"Thanks from <#{win.from_channel}> · "
+    suffix = f" · <{win.permalink}|the message>" if _is_link(win.permalink) else ""
+    room = SECTION_LIMIT - len(prefix) - len(suffix)
+    return _section(prefix + escape_within(win.story, room) + suffix)
+
+
 def digest_message(digest: Digest) -> dict[str, Any]:
     """The weekly digest: team total and trend, goal, best days, wins by kind, stories."""
     week = digest.this_week
@@ -382,6 +489,8 @@ def digest_message(digest: Digest) -> dict[str, Any]:
     if details:
         blocks.append(_context("\n".join(details)))
     blocks += [_context(note) for note in _hidden_note(week, digest.threshold)]
+    if thanks := _thanks_line(digest):
+        blocks.append(_context(thanks))
     if digest.wins:
         kinds = " · ".join(
             plural(n, *_KIND_COUNTED[kind]) for kind, n in digest.wins_by_kind.items()
@@ -390,9 +499,7 @@ def digest_message(digest: Digest) -> dict[str, Any]:
             {"type": "divider"},
             _section(f"*{plural(len(digest.wins), 'customer win')} this week*\n{kinds}"),
         ]
-        for win in digest.wins[:MAX_DIGEST_STORIES]:
-            prefix = f"*{win.kind.label}* · "
-            blocks.append(_section(prefix + escape_within(win.story, SECTION_LIMIT - len(prefix))))
+        blocks += [_story(win) for win in digest.wins[:MAX_DIGEST_STORIES]]
         hidden = len(digest.wins) - MAX_DIGEST_STORIES
         if hidden > 0:
             blocks.append(_context(f"…and {plural(hidden, 'more story', 'more stories')}."))
@@ -423,9 +530,112 @@ def help_text() -> str:
             "`digest schedule fri 16:00`)",
             "`/delight privacy`: what Delight stores, and `privacy threshold <n>`",
             "`/delight forget me`: delete every answer you have given",
+            "`/delight thanks #other-team <story>`: thank a team that serves us; it counts "
+            "as a win for them",
+            "`/delight webhook`: this channel's URL for logging wins from other tools",
             "`/delight help`: this message",
         ]
     )
+
+
+def team_channel_only_text() -> str:
+    return (
+        "That works in your team's channel, not in a direct message: thanks and webhooks "
+        "belong to a team. Try it there."
+    )
+
+
+def thanks_message(from_channel: str, customer: str | None, story: str) -> dict[str, Any]:
+    """Posted in the thanked team's channel: their internal customers thank them."""
+    heading = f":handshake: *Your internal customers in <#{from_channel}> thank you!*"
+    about = [customer_line(customer)] if customer else []
+    quoted = "\n".join(f"> {line}" for line in escape_within(story, 2800).splitlines())
+    return {
+        "text": f"Your internal customers in <#{from_channel}> thank you: "
+        + escape_within(story, 200),
+        "blocks": [
+            _section(f"{heading}\n{quoted}"),
+            *[_context(line) for line in about],
+            _context(
+                "Counted as an internal customer served in this week's digest. Serve the "
+                "customer, or serve someone who does."
+            ),
+        ],
+    }
+
+
+_THANKS_FAILURES = {
+    "not_in_channel": "I'm not in <#{channel}> yet, so I can't thank them there.",
+    "channel_not_found": "I can't see that channel: it may be private, and I'm not in it.",
+    "is_archived": "<#{channel}> is archived, so I can't thank them there.",
+}
+
+
+def thanks_failed_text(channel_id: str, code: str) -> str | None:
+    """Why a thank-you could not be posted in the thanked team's channel, and what to do."""
+    reason = _THANKS_FAILURES.get(code)
+    if reason is None:
+        return None
+    invite = (
+        " Someone in that channel can add me with `/invite @Delight`; then thank them again."
+        if code != "is_archived"
+        else ""
+    )
+    return reason.format(channel=channel_id) + invite
+
+
+def thanks_sent_message(to_channel: str, story: str) -> dict[str, Any]:
+    """The confirmation in the thanking team's channel."""
+    line = f":handshake: We thanked <#{to_channel}>, a team that serves us."
+    return {
+        "text": f"We thanked <#{to_channel}>, a team that serves us: " + escape_within(story, 200),
+        "blocks": [_section(f"{line}\n> {escape_within(story, 2800).replace(chr(10), ' ')}")],
+    }
+
+
+def webhook_text(path: str, public_url: str | None, created: bool) -> str:
+    """What ``/delight webhook`` shows the person who asked, and only them."""
+    intro = (
+        "This channel's webhook is ready."
+        if created
+        else "This channel's webhook (the same URL as before):"
+    )
+    if public_url:
+        url = public_url + path
+        where = f"`{url}`"
+    else:
+        url = f"https://<your Delight host>{path}"
+        where = (
+            f"`{path}` on Delight's web address. Ask whoever runs Delight to set "
+            "`DELIGHT_PUBLIC_URL` so I can show the whole URL."
+        )
+    example = (
+        f"curl -X POST '{url}' -H 'Content-Type: application/json' "
+        '-d \'{"story": "Acme renewed after our fix", "kind": "kept", "id": "ticket-123"}\''
+    )
+    return "\n".join(
+        [
+            f":link: {intro} {where}",
+            "Anything that can POST JSON can log a win for the team: "
+            '`{"story": "...", "kind": "new" | "kept" | "internal", "id": "<optional>"}`. '
+            "The same `id` twice logs one win.",
+            f"```{example}```",
+            "Keep it secret: whoever has the URL can log wins here. `/delight webhook rotate` "
+            "replaces it (the old one stops at once), `/delight webhook off` removes it.",
+        ]
+    )
+
+
+def webhook_rotated_text(path: str, public_url: str | None) -> str:
+    return ":arrows_counterclockwise: The old URL stopped working just now.\n" + webhook_text(
+        path, public_url, created=True
+    )
+
+
+def webhook_off_text(removed: bool) -> str:
+    if not removed:
+        return "This channel has no webhook. `/delight webhook` creates one."
+    return "The webhook is removed: its URL stopped working. `/delight webhook` makes a new one."
 
 
 def poll_exists_text(message_ts: str | None, permalink: str | None) -> str:
@@ -642,6 +852,13 @@ _GET_STARTED = "\n".join(
 )
 
 
+_WINS_ANYWHERE = (
+    ":sparkles: Log wins where they happen: *Log as a customer win* in any message's "
+    "⋯ menu, *Log a customer win* in Slack's shortcuts, *Log a win* on the poll, "
+    "`/delight thanks #team` for a team that serves us, and `/delight webhook` for other tools."
+)
+
+
 def home_unavailable_view() -> dict[str, Any]:
     """The Home tab when Slack wouldn't tell us which channels the viewer is in."""
     return {
@@ -680,4 +897,5 @@ def home_view(cards: list[ChannelCard]) -> dict[str, Any]:
                 "its numbers."
             )
         )
+    blocks.append(_context(_WINS_ANYWHERE))
     return {"type": "home", "blocks": blocks}

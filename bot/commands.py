@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from bot.models import WinKind
+from bot.slacktext import CHANNEL_REFERENCE, readable
 from bot.tally import MAX_THRESHOLD, MIN_THRESHOLD
 from schedules import rules
 from schedules.rules import RuleError
@@ -160,6 +161,33 @@ class ForgetMe:
     pass
 
 
+@dataclass(frozen=True)
+class SendThanks:
+    """Thank another team's channel, as its internal customers (issue 15)."""
+
+    channel_id: str
+    channel_name: str | None
+    story: str
+
+
+@dataclass(frozen=True)
+class ShowWebhook:
+    pass
+
+
+@dataclass(frozen=True)
+class RotateWebhook:
+    pass
+
+
+@dataclass(frozen=True)
+class WebhookOff:
+    pass
+
+
+WebhookCommand = ShowWebhook | RotateWebhook | WebhookOff
+
+
 ProfileCommand = ShowCustomer | SetCustomer | ShowGoal | SetGoal | ShowPrivacy | SetThreshold
 ScheduleCommand = (
     ShowSchedule
@@ -184,6 +212,8 @@ Command = (
     | ScheduleCommand
     | ProfileCommand
     | ForgetMe
+    | SendThanks
+    | WebhookCommand
 )
 
 _SCHEDULE_EXAMPLE = (
@@ -197,7 +227,7 @@ _SCHEDULE_EXAMPLE = (
 SUBCOMMANDS = frozenset(
     {
         "win", "schedule", "digest", "skip", "nudge", "customer", "goal", "privacy",
-        "forget", "pause", "resume", "poll", "tally", "help",
+        "forget", "pause", "resume", "poll", "tally", "help", "thanks", "webhook",
     }
 )  # fmt: skip
 
@@ -213,10 +243,17 @@ def subcommand_of(text: object) -> str:
 
 
 def parse(text: str) -> Command:
-    # Slack escapes &, < and > in command text; we store and count the characters people typed.
-    text = html.unescape(text or "").strip()
+    """The command in ``text`` as Slack sends it with ``should_escape: true``: typed ``&``,
+    ``<`` and ``>`` escaped, mentions and channels as references (``<#C123|support>``)."""
+    word, rest = _split_first(text or "")
+    if word.lower() == "thanks":
+        return parse_thanks(rest)
+    # We store and count what people read: references spelled out, entities unescaped.
+    text = readable(text or "").strip()
     word, rest = _split_first(text)
     word = word.lower()
+    if word == "webhook":
+        return _parse_webhook(rest)
     if word in ("", "win"):
         return parse_win(rest) if rest else OpenWinForm()
     if word == "schedule":
@@ -265,6 +302,40 @@ def parse_win(text: str) -> LogWin | Invalid:
     if error:
         return Invalid(error)
     return LogWin(story=story, kind=kind or WinKind.OTHER)
+
+
+_THANKS_EXAMPLE = "Try `/delight thanks #support-team Answered Acme's question within minutes`."
+
+
+def parse_thanks(text: str) -> SendThanks | Invalid:
+    """``<#C123|name> story``: Slack links the channel the person picked (``should_escape``)."""
+    text = text.strip()
+    match = CHANNEL_REFERENCE.match(text)
+    if match is None:
+        typed = readable(text).split(maxsplit=1)
+        if typed and typed[0].startswith("#") and len(typed[0]) > 1:
+            return Invalid(
+                f"I can't find a channel called `{_clip(typed[0])}`. Type `#` and pick the "
+                f"team's channel from Slack's list. {_THANKS_EXAMPLE}"
+            )
+        return Invalid(f"Which team do we thank? Name its channel first. {_THANKS_EXAMPLE}")
+    story = readable(text[match.end() :]).strip()
+    if not story:
+        return Invalid(f"Tell them what they did for us. {_THANKS_EXAMPLE}")
+    if problem := story_problem(story):
+        return Invalid(problem)
+    return SendThanks(match.group(1), match.group(2) or None, story)
+
+
+def _parse_webhook(rest: str) -> Command:
+    commands = {"": ShowWebhook(), "rotate": RotateWebhook(), "off": WebhookOff()}
+    found = commands.get(rest.lower())
+    if found is None:
+        return Invalid(
+            "`/delight webhook` shows this channel's webhook URL; `webhook rotate` replaces "
+            "it, `webhook off` removes it."
+        )
+    return found
 
 
 def story_problem(story: str) -> str | None:

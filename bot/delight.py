@@ -21,7 +21,7 @@ from bot.models import ChannelProfile, Poll, WinKind
 from bot.outbox import RESPONSE_URL_SECONDS, Kind, Message, Row
 from bot.pacing import DEFAULT_BURST, DEFAULT_RATE, Pacer
 from bot.pseudonym import Pseudonymizer
-from bot.slack_errors import SLACK_ERRORS, GiveUp, TurnOff, error_code
+from bot.slack_errors import SLACK_ERRORS, GiveUp, TurnOff, error_code, explain_slack_error
 from bot.storage import Storage
 from bot.tally import TeamTotal, is_visible, poll_threshold, team_total
 from schedules.rules import MAX_POLL_OPEN
@@ -34,6 +34,11 @@ POST, UPDATE = "chat.postMessage", "chat.update"
 _WAITING = (
     "Posting in a moment: Slack asked me to wait, so today's poll goes up as soon as it lets me."
 )
+
+
+def message_source(team_id: str, channel_id: str, message_ts: str) -> str:
+    """A win's source id when it was logged from a message: one win per message."""
+    return f"msg:{team_id}:{channel_id}:{message_ts}"
 
 
 @dataclass(frozen=True)
@@ -121,10 +126,11 @@ class Delight:
 
     def _permalink(self, client: WebClient, channel_id: str, ts: str) -> str | None:
         try:
-            return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
+            link = client.chat_getPermalink(channel=channel_id, message_ts=ts).get("permalink")
         except SLACK_ERRORS as error:
             logger.warning("permalink lookup failed channel=%s: %s", channel_id, error_code(error))
             return None
+        return link if isinstance(link, str) and link else None
 
     @staticmethod
     def _day_end(day: date, tz: str) -> datetime:
@@ -202,10 +208,88 @@ class Delight:
     # Wins
 
     def log_win(
-        self, team_id: str, channel_id: str, kind: WinKind, story: str, source_id: str
+        self,
+        team_id: str,
+        channel_id: str,
+        kind: WinKind,
+        story: str,
+        source_id: str,
+        from_channel: str | None = None,
     ) -> bool:
+        """Log a win for the team; False if ``source_id`` was logged before. No author."""
         day = self.today(team_id, channel_id)
-        return self.storage.add_win(team_id, channel_id, day, kind, story, source_id)
+        return self.storage.add_win(
+            team_id, channel_id, day, kind, story, source_id, from_channel=from_channel
+        )
+
+    def link_win_to_message(
+        self, team_id: str, channel_id: str, message_ts: str, source_id: str
+    ) -> None:
+        """Keep the link to the message a win was logged from, if Slack gives us one."""
+        link = self._permalink(self._client_for(team_id), channel_id, message_ts)
+        if link:
+            self.storage.set_win_permalink(source_id, link)
+
+    def bot_channels(self, team_id: str, bot_user_id: str | None) -> list[tuple[str, str]]:
+        """The channels Delight is in (id, name), by name; raises what Slack raises."""
+        found: dict[str, str] = {}
+        pages = self._client_for(team_id).users_conversations(
+            **({"user": bot_user_id} if bot_user_id else {}),
+            types="public_channel,private_channel",
+            exclude_archived=True,
+            limit=1000,
+        )
+        for number, page in enumerate(pages, start=1):
+            for channel in page.get("channels", []):
+                if isinstance(channel, dict) and isinstance(channel.get("id"), str):
+                    found[channel["id"]] = str(channel.get("name") or channel["id"])
+            if number >= MAX_CHANNEL_PAGES:
+                break
+        return sorted(found.items(), key=lambda item: (item[1].lower(), item[0]))
+
+    def send_thanks(
+        self,
+        team_id: str,
+        from_channel: str,
+        to_channel: str,
+        story: str,
+        source_id: str,
+        response_url: str | None = None,
+    ) -> str | None:
+        """Thank another team in its channel, count it as an internal customer served there,
+        and confirm in ours. Returns what to tell the thanker alone, or None when the
+        confirmation is on its way to the channel.
+
+        The thank-you itself is posted at once rather than through the outbox: the person
+        waits to hear whether it landed (Delight may not be in that channel), and it counts as
+        a win there only once it did. The confirmation goes through the outbox.
+        """
+        customer = self.profile(team_id, from_channel).customer
+        message = blocks.thanks_message(from_channel, customer, story)
+        self.pacer.wait(team_id, to_channel)
+        try:
+            self._client_for(team_id).chat_postMessage(channel=to_channel, **message)
+        except SLACK_ERRORS as error:
+            code = error_code(error)
+            logger.warning("thanks post failed channel=%s: %s", to_channel, code)
+            return blocks.thanks_failed_text(to_channel, code) or (
+                f"I couldn't thank them. {explain_slack_error(error)}"
+            )
+        finally:
+            self.pacer.sent(team_id, to_channel)
+        self.log_win(
+            team_id, to_channel, WinKind.INTERNAL, story, source_id, from_channel=from_channel
+        )
+        self.storage.queue_message(
+            team_id,
+            from_channel,
+            blocks.thanks_sent_message(to_channel, story),
+            self._clock(),
+            response_url,
+            if_lost=f"Thanked <#{to_channel}>: it counts for them as an internal customer served.",
+        )
+        self.delivery.wake()
+        return None
 
     # Team numbers
 
@@ -237,8 +321,9 @@ class Delight:
         profile = self.profile(team_id, channel_id)
         totals = self.storage.daily_totals(team_id, channel_id, trend_start(day), week.end)
         wins = self.storage.wins_between(team_id, channel_id, week.start, week.end)
+        thanked = self.storage.teams_thanked(team_id, channel_id, week.start, week.end)
         return blocks.digest_message(
-            build_digest(day, totals, wins, profile.threshold, profile, members)
+            build_digest(day, totals, wins, profile.threshold, profile, members, thanked)
         )
 
     def channel_card(self, team_id: str, channel_id: str) -> ChannelCard:
@@ -348,6 +433,8 @@ class Delight:
         """What a row sends now, from the database; None when that is nothing any more."""
         if row.kind is Kind.REPLY:
             return Message("response_url", row.payload or {})
+        if row.kind is Kind.MESSAGE:
+            return Message(POST, (row.payload or {})["message"])
         if row.kind is Kind.DIGEST:
             if (row.payload or {}).get("week") != self._week_of(row).isoformat():
                 return None  # the week is over
@@ -366,9 +453,7 @@ class Delight:
             day = self.storage.poll_total(poll.id)
             if not is_visible(day, self.profile(poll.team_id, poll.channel_id).threshold):
                 return None
-            return Message(
-                POST, {"thread_ts": poll.message_ts, "text": blocks.poll_result_line(day)}
-            )
+            return Message(POST, {"thread_ts": poll.message_ts, **blocks.poll_result_message(day)})
         if poll.closed:
             return None  # a nudge for a poll that closed meanwhile
         return Message(POST, {"thread_ts": poll.message_ts, "text": (row.payload or {})["text"]})
@@ -414,7 +499,9 @@ class Delight:
             )
             self.storage.disable_schedule(row.team_id, row.channel_id, failure.reason)
             self._channel_off(row.team_id, row.channel_id)
-        if row.kind is not Kind.REPLY:
+        if row.kind is Kind.MESSAGE and (row.payload or {}).get("if_lost"):
+            self._tell(row, row.payload["if_lost"])
+        elif row.kind is not Kind.REPLY:
             reason = failure.hint if isinstance(failure, TurnOff) else failure.reason
             self._tell(row, reason)
 

@@ -33,10 +33,16 @@ class Digest:
     # Share of the channel's members who answered on an average poll day, in percent.
     response_rate: int | None = None
     threshold: int = DEFAULT_THRESHOLD
+    # How many teams this channel thanked this week (``/delight thanks``).
+    teams_thanked: int = 0
 
     @property
     def change(self) -> int:
         return self.this_week.total - self.last_week.total
+
+    @property
+    def thanks_received(self) -> int:
+        return sum(1 for win in self.wins if win.from_channel)
 
 
 @dataclass(frozen=True)
@@ -88,12 +94,14 @@ def build_digest(
     threshold: int = DEFAULT_THRESHOLD,
     profile: ChannelProfile | None = None,
     members: int | None = None,
+    teams_thanked: int = 0,
 ) -> Digest:
     """Summarise the week containing ``today``.
 
     ``totals`` should cover the last ``TREND_WEEKS`` weeks (at least this week and the one
     before); ``wins`` are this week's, newest first; ``members`` is how many people are in
-    the channel, if known, for the response rate.
+    the channel, if known, for the response rate; ``teams_thanked``, how many teams it
+    thanked this week.
     """
     profile = profile or ChannelProfile(threshold=threshold)
     week = Week.containing(today)
@@ -119,6 +127,7 @@ def build_digest(
         customer=profile.customer,
         response_rate=response_rate(this_days, members),
         threshold=threshold,
+        teams_thanked=teams_thanked,
     )
 
 

@@ -18,3 +18,10 @@ WIN_KIND_BLOCK = "kind"
 WIN_KIND_ACTION = "kind_input"
 
 HOME_LOG_WIN_ACTION = "home_log_win"
+# Issue 15: more ways into the win form.
+WIN_CHANNEL_BLOCK = "channel"
+WIN_CHANNEL_ACTION = "channel_input"
+# The "Log a win" button on the poll and on its closing result line.
+LOG_WIN_ACTION = "log_win_here"
+MESSAGE_SHORTCUT = "log_message_win"
+GLOBAL_SHORTCUT = "log_win_anywhere"

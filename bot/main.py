@@ -112,10 +112,13 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=name, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
     )
-    if name != "DEBUG":
-        # slack_sdk's Socket Mode client narrates its connections (as "established" even when
-        # they failed); bot.socket_mode says what happened instead.
-        logging.getLogger(SDK_LOGGER).setLevel(logging.CRITICAL)
+    quiet_socket_client(name)
+
+
+def quiet_socket_client(level: str) -> None:
+    """slack_sdk's Socket Mode client narrates its connections (as "established" even when
+    they failed); ``bot.socket_mode`` says what happened instead. Its lines show at DEBUG."""
+    logging.getLogger(SDK_LOGGER).setLevel(logging.DEBUG if level == "DEBUG" else logging.CRITICAL)
 
 
 def serve(settings: Settings, env_file: Path | None) -> None:
@@ -149,7 +152,10 @@ def _serve(settings: Settings, mode: str) -> None:
         runtime = build(settings)
     except SlackCheckFailed as error:
         _fail(f"could not start: {error}")
-    except (BoltError, SlackClientError, OSError, sqlite3.Error) as error:
+    except (OSError, sqlite3.Error) as error:
+        # Opening the database or its key file: Slack's own failures raised SlackCheckFailed.
+        _fail(f"could not start: {error} (check DELIGHT_DB={settings.db_path})")
+    except (BoltError, SlackClientError) as error:
         _fail(f"could not start: {type(error).__name__}: {error}")
     try:
         server = HttpServer(runtime.web, "0.0.0.0", settings.port, HTTP_THREADS)

@@ -56,6 +56,10 @@ class Win:
     local_date: date
     kind: WinKind
     story: str
+    # The message it was logged from (a message shortcut), if Slack gave us its link.
+    permalink: str | None = None
+    # The channel whose team thanked this one (``/delight thanks``): a team, never a person.
+    from_channel: str | None = None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class Kind(StrEnum):
     NUDGE = "nudge"  # the reminder in the poll's thread; payload: text
     DIGEST = "digest"  # the week's digest; payload: the week, and whether it was scheduled
     REPLY = "reply"  # a message to a person's response_url; payload: the message
+    MESSAGE = "message"  # a message fixed when written (a thanks confirmation); payload: it
 
 
 # Slack keeps a response_url valid this long after the interaction.

@@ -78,6 +78,15 @@ class Pacer:
             after = self._monotonic() + self._channel_interval
             self._channel_next[key] = max(self._channel_next.get(key, after), after)
 
+    def wait(
+        self, team_id: str, channel_id: str, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        """Reserve a slot and sleep until it comes: for the one post made on request, the
+        thank-you to another team (``Delight.send_thanks``)."""
+        delay = self.reserve(team_id, channel_id)
+        if delay > 0:
+            sleep(delay)
+
     def _prune(self, now: float) -> None:
         self._channel_next = {k: t for k, t in self._channel_next.items() if t > now}
         oldest = math.floor(now / self._tick) - self._early - 1

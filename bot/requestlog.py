@@ -35,6 +35,9 @@ _NAMES = {
     ids.HOME_LOG_WIN_ACTION,
     ids.MORE_VIEW,
     ids.WIN_VIEW,
+    ids.LOG_WIN_ACTION,
+    ids.MESSAGE_SHORTCUT,
+    ids.GLOBAL_SHORTCUT,
 }
 _PLAIN = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 
@@ -76,7 +79,8 @@ def describe(body: Any) -> dict[str, str]:
         team=_id_of(body.get("team")),
         channel=_id_of(body.get("channel")),
         action=action_name(first.get("action_id") if isinstance(first, dict) else None)
-        or action_name(view.get("callback_id") if isinstance(view, dict) else None),
+        or action_name(view.get("callback_id") if isinstance(view, dict) else None)
+        or action_name(body.get("callback_id")),  # shortcuts
     )
 
 

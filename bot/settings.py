@@ -70,6 +70,9 @@ class Settings:
     # per channel and an unstated workspace limit above that; 429s remain the backstop.
     post_rate: float = DEFAULT_RATE
     post_burst: int = DEFAULT_BURST
+    # Where people reach Delight's web server (behind the operator's proxy), for the
+    # channels' webhook URLs; None: /delight webhook shows the path alone.
+    public_url: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -151,6 +154,7 @@ class Settings:
             post_rate=_number(
                 "DELIGHT_POST_RATE", get("DELIGHT_POST_RATE"), DEFAULT_RATE, 0.1, 1000
             ),
+            public_url=_public_url(get("DELIGHT_PUBLIC_URL")),
             post_burst=int(
                 _number(
                     "DELIGHT_POST_BURST", get("DELIGHT_POST_BURST"), DEFAULT_BURST, 1, 1000, True
@@ -196,6 +200,19 @@ def _redirect_uri(value: str) -> None:
             f"SLACK_REDIRECT_URI must end with {REDIRECT_PATH}, the path Delight completes "
             f"installs on, got {value!r}"
         )
+
+
+def _public_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    local = parsed.scheme == "http" and parsed.hostname in _LOCAL_HOSTS
+    if not (parsed.scheme == "https" or local) or not parsed.netloc or parsed.query:
+        raise SettingsError(
+            "DELIGHT_PUBLIC_URL must be the https URL that reaches Delight, like "
+            f"https://delight.example.com (http only for localhost), got {value!r}"
+        )
+    return value.rstrip("/")
 
 
 def _api_url(value: str) -> str:

@@ -68,6 +68,14 @@ def problem_in(body: Any) -> str | None:
     if kind in ("view_submission", "view_closed"):
         missing = _require(body, "team.id", "user.id", "view.id", "view.type", "view.callback_id")
         return f"missing {missing}" if missing else None
+    if kind == "message_action":
+        missing = _require(
+            body, "team.id", "user.id", "callback_id", "trigger_id", "channel.id", "message.ts"
+        )
+        return f"missing {missing}" if missing else None
+    if kind == "shortcut":
+        missing = _require(body, "team.id", "user.id", "callback_id", "trigger_id")
+        return f"missing {missing}" if missing else None
     if not isinstance(kind, str):
         return "payload is missing type"
     return None

@@ -203,34 +203,49 @@ class SocketMode:
             for index, client in enumerate(self._clients):
                 if self._stopping.is_set():
                     return
-                if client.is_connected() and self._is_stale(index, client):
-                    client.disconnect()
-                if client.is_connected():
-                    continue
-                if self._was_open.pop(index, False):
-                    logger.warning(
-                        "socket connection lost; reconnecting (%d of %d open)",
-                        self.open_connections(),
-                        len(self._clients),
-                    )
-                if time.monotonic() >= self._retry_at.get(index, 0.0):
-                    try:
-                        self._connect(index)
-                    except Exception:  # the supervisor must outlive any one failure
-                        logger.exception("socket reconnect failed")
+                try:
+                    self._look_after(index, client)
+                except Exception:  # the supervisor must outlive any one failure
+                    logger.exception("socket supervision failed")
+
+    def _look_after(self, index: int, client: SocketModeClient) -> None:
+        """Replace the connection if it went stale or was lost, when its back-off allows."""
+        if client.is_connected() and self._is_stale(index, client):
+            client.disconnect()
+        if client.is_connected():
+            return
+        if self._was_open.pop(index, False):
+            logger.warning(
+                "socket connection lost; reconnecting (%d of %d open)",
+                self.open_connections(),
+                len(self._clients),
+            )
+        if time.monotonic() >= self._retry_at.get(index, 0.0):
+            self._connect(index)
 
     def _is_stale(self, index: int, client: SocketModeClient) -> bool:
-        """No pong for ``STALE_AFTER`` pings: the peer is gone (or the path to it is)."""
-        # slack_sdk's connection records when the last pong came (it pings every interval).
-        last = getattr(client.current_session, "last_ping_pong_time", None)
+        """No pong for ``STALE_AFTER`` pings: the peer is gone (or the path to it is).
+
+        slack_sdk's connection records when the last pong came in ``last_ping_pong_time``
+        (its monitor pings every interval); tests/test_socket_mode.py checks it still does.
+        """
+        last = client.current_session.last_ping_pong_time
         since = last or self._opened_at.get(index, time.time())
         return time.time() - since > STALE_AFTER * self._ping_interval
+
+    def last_pongs(self) -> list[float | None]:
+        """When each open connection last heard a pong (``time.time()``; None: not yet)."""
+        return [c.current_session.last_ping_pong_time for c in self._clients if c.is_connected()]
 
     def _on_message(self, client: SocketModeClient, message: dict, _raw: str) -> None:
         envelope_id = message.get("envelope_id")
         if not isinstance(envelope_id, str) or not envelope_id:
             return  # hello, disconnect (slack_sdk handles it), or nothing to acknowledge
-        payload = self.dispatch(message)
+        try:
+            payload = self.dispatch(message)
+        except Exception as error:  # acknowledged all the same: Slack would deliver it again
+            logger.error("socket envelope failed: %s", type(error).__name__)
+            payload = None
         client.send_socket_mode_response(
             SocketModeResponse(envelope_id=envelope_id, payload=payload)
         )

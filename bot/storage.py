@@ -181,7 +181,30 @@ def m007_team_numbers_only(db: Database) -> None:
 
 
 @migrations()
-def m008_outbox(db: Database) -> None:
+def m008_wins_from_anywhere(db: Database) -> None:
+    """Issue 15: a win keeps the link to the message it was logged from, and the channel
+    that thanked (a team's channel, never a person); a channel's inbound webhook is kept
+    as the hash of its secret and the nonce it is derived from (``bot.webhook``), never
+    the secret itself."""
+    db["wins"].add_column("permalink", str)
+    db["wins"].add_column("from_channel", str)
+    db["wins"].create_index(["team_id", "from_channel", "local_date"])
+    db["webhooks"].create(
+        {
+            "team_id": str,
+            "channel_id": str,
+            "secret_hash": str,
+            "nonce": str,
+            "created_at": str,
+        },
+        pk=("team_id", "channel_id"),
+        not_null={"secret_hash", "nonce", "created_at"},
+    )
+    db["webhooks"].create_index(["secret_hash"], unique=True)
+
+
+@migrations()
+def m009_outbox(db: Database) -> None:
     """Everything Delight sends to Slack, until it is sent (``bot.outbox``, issue 12).
 
     AUTOINCREMENT: the delivery worker reads new rows by id, so an id is never handed out
@@ -596,24 +619,93 @@ class Storage:
         kind: WinKind,
         story: str,
         source_id: str,
+        permalink: str | None = None,
+        from_channel: str | None = None,
     ) -> bool:
-        """Log a win; returns False if this ``source_id`` was already logged (a retry)."""
+        """Log a win; returns False if this ``source_id`` was already logged (a retry, or
+        the same message logged again). ``from_channel``: the channel that thanked."""
         cursor = self._db.execute(
-            "INSERT INTO wins (team_id, channel_id, local_date, kind, story, source_id)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO NOTHING",
-            [team_id, channel_id, local_date.isoformat(), kind.value, story, source_id],
+            "INSERT INTO wins (team_id, channel_id, local_date, kind, story, source_id,"
+            " permalink, from_channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (source_id) DO NOTHING",
+            [
+                team_id,
+                channel_id,
+                local_date.isoformat(),
+                kind.value,
+                story,
+                source_id,
+                permalink,
+                from_channel,
+            ],
         )
         return cursor.rowcount == 1
+
+    def has_win(self, source_id: str) -> bool:
+        return (
+            self._db.execute("SELECT 1 FROM wins WHERE source_id = ?", [source_id]).fetchone()
+            is not None
+        )
+
+    def set_win_permalink(self, source_id: str, permalink: str) -> None:
+        self._db.execute(
+            "UPDATE wins SET permalink = ? WHERE source_id = ?", [permalink, source_id]
+        )
 
     def wins_between(self, team_id: str, channel_id: str, start: date, end: date) -> list[Win]:
         """Wins logged in ``[start, end]``, newest first."""
         rows = self._db.execute(
-            "SELECT local_date, kind, story FROM wins"
+            "SELECT local_date, kind, story, permalink, from_channel FROM wins"
             " WHERE team_id = ? AND channel_id = ? AND local_date BETWEEN ? AND ?"
             " ORDER BY local_date DESC, id DESC",
             [team_id, channel_id, start.isoformat(), end.isoformat()],
         ).fetchall()
-        return [Win(date.fromisoformat(day), WinKind(kind), story) for day, kind, story in rows]
+        return [
+            Win(date.fromisoformat(day), WinKind(kind), story, permalink, from_channel)
+            for day, kind, story, permalink, from_channel in rows
+        ]
+
+    def teams_thanked(self, team_id: str, from_channel: str, start: date, end: date) -> int:
+        """How many channels ``from_channel`` thanked with wins dated in ``[start, end]``."""
+        return self._db.execute(
+            "SELECT COUNT(DISTINCT channel_id) FROM wins"
+            " WHERE team_id = ? AND from_channel = ? AND local_date BETWEEN ? AND ?",
+            [team_id, from_channel, start.isoformat(), end.isoformat()],
+        ).fetchone()[0]
+
+    # Webhooks
+
+    def webhook_nonce(self, team_id: str, channel_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT nonce FROM webhooks WHERE team_id = ? AND channel_id = ?",
+            [team_id, channel_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_webhook(
+        self, team_id: str, channel_id: str, secret_hash: str, nonce: str, now: datetime
+    ) -> None:
+        """Set (or replace: the old secret stops working at once) the channel's webhook."""
+        self._db.execute(
+            "INSERT INTO webhooks (team_id, channel_id, secret_hash, nonce, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, channel_id) DO UPDATE SET"
+            " secret_hash = excluded.secret_hash, nonce = excluded.nonce,"
+            " created_at = excluded.created_at",
+            [team_id, channel_id, secret_hash, nonce, now.isoformat()],
+        )
+
+    def delete_webhook(self, team_id: str, channel_id: str) -> bool:
+        cursor = self._db.execute(
+            "DELETE FROM webhooks WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
+        )
+        return cursor.rowcount == 1
+
+    def webhook_channel(self, secret_hash: str) -> tuple[str, str] | None:
+        """The (team, channel) whose webhook secret hashes to ``secret_hash``, if any."""
+        row = self._db.execute(
+            "SELECT team_id, channel_id FROM webhooks WHERE secret_hash = ?", [secret_hash]
+        ).fetchone()
+        return (row[0], row[1]) if row else None
 
     # Schedules
 
@@ -877,7 +969,7 @@ class Storage:
                 "DELETE FROM answers WHERE poll_id IN (SELECT id FROM polls WHERE team_id = ?)",
                 [team_id],
             )
-            for table in ("outbox", "polls", "wins", "skips", "digests", "channels"):
+            for table in ("outbox", "polls", "wins", "skips", "digests", "channels", "webhooks"):
                 self._db.execute(f"DELETE FROM {table} WHERE team_id = ?", [team_id])
         return channels
 
@@ -902,6 +994,26 @@ class Storage:
             payload=message,
             response_url=response_url,
             expires_at=expires_at,
+        )
+
+    def queue_message(
+        self,
+        team_id: str,
+        channel_id: str,
+        message: dict,
+        now: datetime,
+        response_url: str | None = None,
+        if_lost: str | None = None,
+    ) -> None:
+        """Queue a message whose words are fixed now (a thanks confirmation) for a channel;
+        ``if_lost`` is what to tell the person on ``response_url`` should it be given up."""
+        self._enqueue(
+            team_id,
+            channel_id,
+            Kind.MESSAGE,
+            now,
+            payload={"message": message, "if_lost": if_lost},
+            response_url=response_url,
         )
 
     def _enqueue(

@@ -4,6 +4,8 @@ With multi-workspace installs (OAuth), ``GET /slack/install`` (the "Add to Slack
 ``GET /slack/oauth_redirect`` (where Slack sends the installer back) go to Bolt's OAuth flow
 too; with a single bot token those paths are 404 like any other. In Socket Mode only the
 health checks are served (``slack_events=False``): Slack's requests come over the websocket.
+In both modes, channels' inbound webhooks (``POST /webhooks/wins/<secret>``, ``bot.webhook``)
+are served too.
 
 The edge does only what is about HTTP: the body's size, the signature (here rather than in
 Bolt, whose check logs a refused request's whole body), bytes that are not UTF-8 or a body
@@ -13,6 +15,7 @@ shape, the log line, redeliveries, errors) happens inside Bolt, for both transpo
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -27,6 +30,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
+from bot import webhook
 from bot.requestlog import log_request
 from bot.shapes import problem_with
 
@@ -67,8 +71,9 @@ def signature_problem(
 
 
 class DelightWeb:
-    """Routes ``/healthz``, ``/readyz`` and ``/slack/events`` (and, when the app has an OAuth
-    flow, ``/slack/install`` and ``/slack/oauth_redirect``); everything else is 404.
+    """Routes ``/healthz``, ``/readyz``, ``/webhooks/wins/<secret>`` and ``/slack/events``
+    (and, when the app has an OAuth flow, ``/slack/install`` and ``/slack/oauth_redirect``);
+    everything else is 404.
 
     ``/healthz`` says the process answers; ``/readyz`` also runs ``readiness`` (the database
     takes writes, the scheduler runs, a Socket Mode connection is open) and answers 503
@@ -82,6 +87,7 @@ class DelightWeb:
         readiness: ReadinessCheck | None = None,
         slack_events: bool = True,
         clock: Callable[[], float] = time.time,
+        webhooks: webhook.Webhooks | None = None,
     ) -> None:
         self._app = app
         # Bolt's WSGI adapter, for the OAuth pages; Slack's requests go to ``app.dispatch``.
@@ -90,6 +96,7 @@ class DelightWeb:
         self._readiness = readiness or (lambda: None)
         self._slack_events = slack_events
         self._clock = clock
+        self._webhooks = webhooks
         flow = app.oauth_flow
         self._oauth_paths = {flow.install_path, flow.redirect_uri_path} if flow else set()
 
@@ -104,6 +111,8 @@ class DelightWeb:
             return _reply(start_response, "200 OK", "ready")
         if path in self._oauth_paths:
             return self._oauth(environ, start_response, path, method)
+        if path.startswith(webhook.PATH_PREFIX) and self._webhooks is not None:
+            return _webhook(self._webhooks, environ, start_response, path, method)
         if path != EVENTS_PATH or not self._slack_events:
             return _reply(start_response, "404 Not Found", "not found")
         if method != "POST":
@@ -194,6 +203,56 @@ def _read_as_command(request: BoltRequest) -> None:
     if "payload" not in params:
         request.body = params
         request.context = build_context(BoltContext({}), params)
+
+
+def _webhook(
+    webhooks: webhook.Webhooks,
+    environ: dict,
+    start_response: StartResponse,
+    path: str,
+    method: str,
+) -> list[bytes]:
+    """A tool posting a win to a channel's webhook (``bot.webhook``); answers are JSON."""
+    if method != "POST":
+        answer = webhook.Answer(
+            405, {"ok": False, "error": "method_not_allowed", "message": "POST only."}
+        )
+        return _json_reply(start_response, answer)
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if length < 0:
+        answer = webhook.Answer(
+            400, {"ok": False, "error": "bad_request", "message": "Bad Content-Length."}
+        )
+        return _json_reply(start_response, answer)
+    secret = path.removeprefix(webhook.PATH_PREFIX)
+    return _json_reply(start_response, webhooks.receive(secret, length, environ["wsgi.input"].read))
+
+
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    429: "Too Many Requests",
+}
+
+
+def _json_reply(start_response: StartResponse, answer: webhook.Answer) -> list[bytes]:
+    body = json.dumps(answer.body).encode()
+    start_response(
+        f"{answer.status} {_REASONS[answer.status]}",
+        [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            *answer.headers.items(),
+        ],
+    )
+    return [body]
 
 
 def _reply(start_response: StartResponse, status: str, text: str) -> list[bytes]:

@@ -5,17 +5,24 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from bot.delight import Delight
-from handlers import actions, commands, dedupe, errors, events, home, views
+from bot.webhook import Webhooks
+from handlers import actions, commands, dedupe, errors, events, home, unhandled, views, wins
 from schedules.commands import ScheduleCommands
 
 
 def register_listeners(
-    app: App, delight: Delight, schedule_commands: ScheduleCommands, replies: Executor
+    app: App,
+    delight: Delight,
+    schedule_commands: ScheduleCommands,
+    replies: Executor,
+    webhooks: Webhooks,
 ) -> None:
     errors.register(app)
     dedupe.register(app, delight.storage, schedule_commands.clock)
-    commands.register(app, delight, schedule_commands)
+    commands.register(app, delight, schedule_commands, webhooks)
     actions.register(app, delight, replies)
     views.register(app, delight)
     home.register(app, delight)
+    wins.register(app, delight)
     events.register(app, delight, schedule_commands.jobs)
+    unhandled.register(app)  # last: Bolt runs the first listener that matches

@@ -10,10 +10,13 @@ from slack_sdk import WebClient
 from bot import blocks, commands, ids, profile
 from bot.delight import Delight, PollExists
 from bot.slack_errors import SLACK_ERRORS, explain_slack_error
+from bot.webhook import Webhooks
 from schedules.commands import ScheduleCommands
 
 
-def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) -> None:
+def register(
+    app: App, delight: Delight, schedule_commands: ScheduleCommands, webhooks: Webhooks
+) -> None:
     def on_delight(
         ack: Ack, command: dict, client: WebClient, respond: Respond, logger: Logger
     ) -> None:
@@ -54,6 +57,39 @@ def register(app: App, delight: Delight, schedule_commands: ScheduleCommands) ->
             case commands.PostDigest():
                 delight.post_digest(team_id, channel_id, command.get("response_url"))
                 ack()
+            case (
+                commands.SendThanks()
+                | commands.ShowWebhook()
+                | commands.RotateWebhook()
+                | commands.WebhookOff()
+            ) if channel_id.startswith("D"):
+                ack(blocks.team_channel_only_text())
+            case commands.SendThanks(channel_id=to_channel, story=story):
+                if to_channel == channel_id:
+                    ack(
+                        "That's this channel: thanks go to another team, one that serves us. "
+                        "Try `/delight thanks #their-channel <what they did for us>`."
+                    )
+                    return
+                ack()
+                failure = delight.send_thanks(
+                    team_id,
+                    channel_id,
+                    to_channel,
+                    story,
+                    f"thanks:{command['trigger_id']}",
+                    command.get("response_url"),
+                )
+                if failure:
+                    respond(failure)
+            case commands.ShowWebhook():
+                path, created = webhooks.show(team_id, channel_id)
+                ack(blocks.webhook_text(path, webhooks.public_url, created))
+            case commands.RotateWebhook():
+                path = webhooks.rotate(team_id, channel_id)
+                ack(blocks.webhook_rotated_text(path, webhooks.public_url))
+            case commands.WebhookOff():
+                ack(blocks.webhook_off_text(webhooks.off(team_id, channel_id)))
             case commands.ForgetMe():
                 ack(blocks.forgotten_text(delight.forget_person(team_id, command["user_id"])))
             case commands.ShowHelp():

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 
 from bot import blocks, ids
 from bot.commands import story_problem
-from bot.delight import Delight
+from bot.delight import Delight, message_source
 from bot.models import WinKind
 
 _EXPIRED = "This form has expired. Please start again from the poll or with `/delight win`."
@@ -55,14 +55,21 @@ def register(app: App, delight: Delight) -> None:
         ack(response_action="update", view=blocks.thanks_view(reply))
 
     def on_win_submitted(ack: Ack, body: dict, view: dict) -> None:
-        channel_id = metadata_of(view).get("channel_id")
-        if not isinstance(channel_id, str) or not channel_id:
+        team_id, metadata = body["team"]["id"], metadata_of(view)
+        channel_id = metadata.get("channel_id")
+        errors = {}
+        if metadata.get("pick_channel") is True:
+            picked = input_of(view, ids.WIN_CHANNEL_BLOCK, ids.WIN_CHANNEL_ACTION)
+            option = picked.get("selected_option")
+            channel_id = option.get("value") if isinstance(option, dict) else None
+            if not isinstance(channel_id, str) or not channel_id:
+                errors[ids.WIN_CHANNEL_BLOCK] = "Pick the team's channel this win is for."
+        elif not isinstance(channel_id, str) or not channel_id:
             ack(response_action="update", view=blocks.thanks_view(_EXPIRED))
             return
         story = str(input_of(view, ids.WIN_STORY_BLOCK, ids.WIN_STORY_ACTION).get("value") or "")
         option = input_of(view, ids.WIN_KIND_BLOCK, ids.WIN_KIND_ACTION).get("selected_option")
         kind_value = option.get("value") if isinstance(option, dict) else None
-        errors = {}
         if problem := story_problem(story):
             errors[ids.WIN_STORY_BLOCK] = problem
         if kind_value not in {kind.value for kind in WinKind}:
@@ -71,8 +78,21 @@ def register(app: App, delight: Delight) -> None:
             ack(response_action="errors", errors=errors)
             return
         kind = WinKind(kind_value)
-        delight.log_win(body["team"]["id"], channel_id, kind, story.strip(), f"view:{view['id']}")
+        message_ts = metadata.get("message_ts")
+        from_message = isinstance(message_ts, str) and bool(message_ts)
+        source_id = (
+            message_source(team_id, channel_id, message_ts)
+            if from_message
+            else f"view:{view['id']}"
+        )
+        logged = delight.log_win(team_id, channel_id, kind, story.strip(), source_id)
+        if from_message and not logged:
+            ack(response_action="update", view=blocks.thanks_view(blocks.already_logged_text()))
+            return
         ack(response_action="update", view=blocks.thanks_view(blocks.win_logged(kind)))
+        if from_message:
+            # After the ack: the link is a nicety, and costs a round trip to Slack.
+            delight.link_win_to_message(team_id, channel_id, message_ts, source_id)
 
     app.view(ids.MORE_VIEW)(on_more_submitted)
     app.view(ids.WIN_VIEW)(on_win_submitted)

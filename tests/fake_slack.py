@@ -204,6 +204,12 @@ class FakeSlack:
                 if workspace.team_id == team_id:
                     del self._refresh_tokens[refresh]
 
+    def leave(self, channel: str, *users: str) -> None:
+        """Take ``users`` out of ``channel``; ``U0BOT`` is Delight (then posting there fails
+        with ``not_in_channel``)."""
+        with self._cond:
+            self.members.setdefault(channel, {"U0BOT"}).difference_update(users)
+
     def join(self, channel: str, *users: str) -> None:
         """Put ``users`` in ``channel`` (Delight itself is always counted in as well)."""
         with self._cond:
@@ -375,6 +381,9 @@ class FakeSlack:
                 return {"ok": False, "error": "fake_has_no_socket_mode_attached"}
             return {"ok": True, "url": self.socket_mode.open_url()}
         if call.method == "chat.postMessage":
+            members = self.members.get(str(p.get("channel")))
+            if members is not None and "U0BOT" not in members:
+                return {"ok": False, "error": "not_in_channel"}
             ts = f"1700000000.{next(self._ts):06d}"
             return {
                 "ok": True,
@@ -401,7 +410,9 @@ class FakeSlack:
         if call.method == "views.publish":
             return {"ok": True, "view": {"id": "V0HOME", **(p.get("view") or {})}}
         if call.method == "views.open":
-            return {"ok": True, "view": {"id": "V0VIEW", **(p.get("view") or {})}}
+            return {"ok": True, "view": {"id": "V0VIEW", "hash": "h1", **(p.get("view") or {})}}
+        if call.method == "views.update":
+            return {"ok": True, "view": {"id": p.get("view_id"), **(p.get("view") or {})}}
         return {"ok": True}
 
     def _oauth_access(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -452,7 +463,7 @@ class FakeSlack:
         more = start + limit < len(channels)
         return {
             "ok": True,
-            "channels": [{"id": c, "is_channel": True} for c in page],
+            "channels": [{"id": c, "name": c.lower(), "is_channel": True} for c in page],
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 

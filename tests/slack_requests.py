@@ -3,8 +3,10 @@ interactivity, JSON events, each signed with the signing secret (v0 HMAC-SHA256)
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +19,20 @@ from slack_sdk.signature import SignatureVerifier
 from tests.fake_slack import TEAM_ID
 
 _ids = itertools.count(1)
+# What Slack sends as a reference with ``should_escape: true`` (a channel, a mention, @here).
+_REFERENCE = re.compile(r"<[#@!][^<>]*>")
+
+
+def slack_escape(text: str) -> str:
+    """Command text as Slack sends it: typed ``&``, ``<`` and ``>`` escaped; references
+    (``<#C123|name>``, ``<@U123|name>``, ``<!here>``), which Slack makes itself, left as is."""
+    pieces, last = [], 0
+    for match in _REFERENCE.finditer(text):
+        pieces.append(html.escape(text[last : match.start()], quote=False))
+        pieces.append(match.group())
+        last = match.end()
+    pieces.append(html.escape(text[last:], quote=False))
+    return "".join(pieces)
 
 
 @dataclass
@@ -87,7 +103,7 @@ class SlackSender:
                 "user_id": user,
                 "user_name": "someone",
                 "command": "/delight",
-                "text": text,
+                "text": slack_escape(text),
                 "api_app_id": "A0DELIGHT",
                 "is_enterprise_install": "false",
                 "response_url": f"{self.response_url}-cmd-{n}",
@@ -161,6 +177,52 @@ class SlackSender:
                     }
                 ],
             }
+        )
+
+    def message_shortcut(
+        self,
+        callback_id: str,
+        text: str,
+        message_ts: str = "1700000000.000042",
+        channel: str = "C0TEAM",
+        user: str = "U0ALICE",
+        author: str = "U0BOB",
+        **kwargs: Any,
+    ) -> Reply:
+        """ "More actions" on a message: Slack sends the message, as Slack encodes its text."""
+        n = next(_ids)
+        return self.interaction(
+            {
+                "type": "message_action",
+                "callback_id": callback_id,
+                "team": {"id": TEAM_ID, "domain": "fake"},
+                "user": {"id": user, "team_id": TEAM_ID},
+                "channel": {"id": channel, "name": "team"},
+                "api_app_id": "A0DELIGHT",
+                "token": "deprecated-verification-token",
+                "trigger_id": f"{n}.1234.trigger",
+                "message_ts": message_ts,
+                "message": {"type": "message", "user": author, "ts": message_ts, "text": text},
+                "response_url": f"{self.response_url}-shortcut-{n}",
+                "action_ts": f"{time.time():.6f}",
+            },
+            **kwargs,
+        )
+
+    def global_shortcut(self, callback_id: str, user: str = "U0ALICE", **kwargs: Any) -> Reply:
+        """Slack's shortcut menu: no channel, no message, no response_url."""
+        return self.interaction(
+            {
+                "type": "shortcut",
+                "callback_id": callback_id,
+                "team": {"id": TEAM_ID, "domain": "fake"},
+                "user": {"id": user, "team_id": TEAM_ID},
+                "api_app_id": "A0DELIGHT",
+                "token": "deprecated-verification-token",
+                "trigger_id": f"{next(_ids)}.1234.trigger",
+                "action_ts": f"{time.time():.6f}",
+            },
+            **kwargs,
         )
 
     def submit(

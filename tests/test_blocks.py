@@ -111,6 +111,14 @@ def test_poll_message_structure() -> None:
             "value": "more",
         }
     )
+    buttons.append(
+        {
+            "type": "button",
+            "action_id": "log_win_here",
+            "text": {"type": "plain_text", "text": "Log a win", "emoji": True},
+            "value": "win",
+        }
+    )
     assert message == {
         "text": "How many customers did we delight today? No answers yet. Be the first to count!",
         "blocks": [
@@ -145,10 +153,12 @@ def test_poll_message_structure() -> None:
 def test_poll_message_ids_match_the_registry() -> None:
     actions = blocks.poll_message(3, day(0, 0))["blocks"][2]
     assert actions["block_id"] == f"{ids.POLL_BLOCK_PREFIX}3"
-    assert [b["value"] for b in actions["elements"]] == ["0", "1", "2", "3", "4", "5", "more"]
+    values = ["0", "1", "2", "3", "4", "5", "more", "win"]
+    assert [b["value"] for b in actions["elements"]] == values
     assert [b["action_id"] for b in actions["elements"]] == [
         *(f"{ids.ANSWER_ACTION_PREFIX}{n}" for n in ids.ANSWER_COUNTS),
         ids.ANSWER_MORE_ACTION,
+        ids.LOG_WIN_ACTION,
     ]
     # Slack requires action_ids to be unique within a block.
     assert len({b["action_id"] for b in actions["elements"]}) == len(actions["elements"])

@@ -220,6 +220,18 @@ def test_home_view_whole_value() -> None:
                 ],
             },
             {"type": "divider"},
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": ":sparkles: Log wins where they happen: *Log as a customer win* "
+                        "in any message's ⋯ menu, *Log a customer win* in Slack's shortcuts, "
+                        "*Log a win* on the poll, `/delight thanks #team` for a team that "
+                        "serves us, and `/delight webhook` for other tools.",
+                    }
+                ],
+            },
         ],
     }
 
@@ -257,7 +269,7 @@ def test_home_view_with_many_channels_stays_under_100_blocks() -> None:
     view = blocks.home_view([card(f"C{n}") for n in range(60)])
     assert_valid_view(view)
     assert len(view["blocks"]) <= 100
-    assert view["blocks"][-1]["elements"][0]["text"].startswith("…and 35 more channels.")
+    assert view["blocks"][-2]["elements"][0]["text"].startswith("…and 35 more channels.")
 
 
 def test_home_empty_state_and_unavailable_are_valid() -> None:

@@ -114,9 +114,9 @@ def test_export_without_a_database_says_so(tmp_path: Path) -> None:
 
 
 def previous_release_database(path: Path) -> None:
-    """A database as the release before the fold left it: one schema upgrade pending."""
+    """A database as the previous release left it: one schema upgrade pending."""
     db = Database(path)
-    migrations.apply(db, stop_before="m007_team_numbers_only")
+    migrations.apply(db, stop_before="m008_wins_from_anywhere")
     db.close()
 
 

@@ -48,6 +48,17 @@ def test_manifest_slash_command_is_the_one_the_app_listens_to(manifest: dict[str
     assert [command["command"] for command in commands] == [ids.COMMAND]
 
 
+def test_manifest_shortcuts_are_the_ones_the_app_listens_to(manifest: dict[str, Any]) -> None:
+    shortcuts = {s["callback_id"]: s["type"] for s in manifest["features"]["shortcuts"]}
+    assert shortcuts == {ids.MESSAGE_SHORTCUT: "message", ids.GLOBAL_SHORTCUT: "global"}
+
+
+def test_manifest_escapes_command_text(manifest: dict[str, Any]) -> None:
+    # /delight thanks needs the channel's id: <#C123|name> (bot.commands.parse_thanks).
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["should_escape"] is True
+
+
 def test_manifest_asks_only_for_the_scopes_the_app_uses(manifest: dict[str, Any]) -> None:
     scopes = manifest["oauth_config"]["scopes"]
     assert set(scopes["bot"]) == {"commands", "chat:write", "channels:read", "groups:read"}

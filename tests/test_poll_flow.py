@@ -24,7 +24,7 @@ def test_poll_posts_question_buttons_and_empty_tally(running: Running) -> None:
     assert params["channel"] == "C0TEAM"
     assert "How many customers did we delight today?" in params["text"]
     buttons = params["blocks"][2]["elements"]
-    assert [b["value"] for b in buttons] == ["0", "1", "2", "3", "4", "5", "more"]
+    assert [b["value"] for b in buttons] == ["0", "1", "2", "3", "4", "5", "more", "win"]
     assert params["blocks"][3]["elements"][0]["text"].endswith(
         "No answers yet. Be the first to count!"
     )

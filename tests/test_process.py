@@ -132,6 +132,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_healthy(proc: subprocess.Popen, port: int | str) -> None:
+    """Until the bot's ``/healthz`` answers; fails if the process ends or 30 s pass."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except OSError:
+            assert proc.poll() is None, proc.communicate()[0]
+            assert time.monotonic() < deadline, "the bot did not start"
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def process(slack: FakeSlack, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int, Path]]:
     port, db = free_port(), tmp_path / "d.db"
@@ -144,15 +157,7 @@ def process(slack: FakeSlack, tmp_path: Path) -> Iterator[tuple[subprocess.Popen
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except OSError:
-            assert proc.poll() is None, proc.communicate()[0]
-            assert time.monotonic() < deadline, "the bot did not start"
-            time.sleep(0.05)
+    wait_healthy(proc, port)
     yield proc, port, db
     if proc.poll() is None:
         proc.kill()

@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot.main import read_environment
+from tests.conftest import APP_TOKEN
 from tests.fake_slack import FakeSlack
-from tests.test_process import ROOT, bot, env_for, free_port
+from tests.fake_socket_mode import FakeSocketMode
+from tests.test_process import ROOT, bot, env_for, free_port, wait_healthy
+from tests.test_socket_mode import command as socket_command
 
 
 def failure_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -37,17 +40,8 @@ def started(env: dict[str, str], cwd: Path) -> Iterator[tuple[subprocess.Popen, 
         stderr=subprocess.STDOUT,
         text=True,
     )
-    port = env["PORT"]
-    deadline = time.monotonic() + 30
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.communicate()[0]
-                assert time.monotonic() < deadline, "the bot did not start"
-                time.sleep(0.05)
+        wait_healthy(proc, env["PORT"])
         lines: list[str] = []
         while not any("running mode=" in line for line in lines):
             lines.append(proc.stdout.readline())
@@ -180,3 +174,48 @@ def test_check_online_asks_slack(slack: FakeSlack, tmp_path: Path) -> None:
     assert "slack: FAIL (Slack refused SLACK_BOT_TOKEN: auth.test answered invalid_auth)" in (
         done.stdout
     )
+
+
+def test_socket_mode_serves_health_answers_and_stops_within_10_s(
+    slack: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = env_for(slack, tmp_path / "d.db", PORT=str(port), SLACK_APP_TOKEN=APP_TOKEN)
+    with started(env, tmp_path) as (proc, lines):
+        assert "running mode=socket as @delight" in "".join(lines)
+        socket_mode.wait_connected(2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as ready:
+            assert ready.read() == b"ready"
+        ack = socket_mode.send("slash_commands", socket_command("help"))
+        assert "/delight poll" in ack["payload"]["text"]
+        began = time.monotonic()
+        proc.terminate()
+        output, _ = proc.communicate(timeout=15)
+        assert proc.returncode == 0, output
+        assert time.monotonic() - began < 10
+    assert "Traceback" not in output and "stopped" in output
+    assert not socket_mode.connections()
+
+
+def test_a_refused_app_token_stops_the_start_with_one_line(
+    slack: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
+) -> None:
+    slack.fail("apps.connections.open", "invalid_auth")
+    env = env_for(slack, tmp_path / "d.db", PORT=str(free_port()), SLACK_APP_TOKEN=APP_TOKEN)
+    done = bot(env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert failure_line(done) == (
+        "delight: could not start: Slack refused SLACK_APP_TOKEN: "
+        "apps.connections.open answered invalid_auth"
+    )
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_naming_delight_db(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    (tmp_path / "d.db").write_text("not a database, just words")
+    env = env_for(slack, tmp_path / "d.db", PORT=str(free_port()))
+    done = bot(env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    line = failure_line(done)
+    assert line.startswith("delight: could not start: ") and "DELIGHT_DB=" in line

@@ -500,3 +500,30 @@ def test_upgrade_folds_every_closed_poll(tmp_path: Path) -> None:
         assert shown(storage, 2) == (3, 12, 1)
     finally:
         storage.close()
+
+
+def test_upgrade_keeps_wins_and_adds_their_link_and_thanks(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from bot.storage import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m008_wins_from_anywhere")
+    old.execute(
+        "INSERT INTO wins (team_id, channel_id, local_date, kind, story, source_id)"
+        " VALUES (?, ?, ?, 'kept', 'Saved Acme', 'cmd:1')",
+        [TEAM, CHANNEL, DAY.isoformat()],
+    )
+    old.conn.commit()
+    old.close()
+    storage = Storage(path)
+    try:
+        assert storage.wins_between(TEAM, CHANNEL, DAY, DAY) == [
+            Win(DAY, WinKind.KEPT, "Saved Acme", permalink=None, from_channel=None)
+        ]
+        assert storage.add_win(TEAM, "C2", DAY, WinKind.INTERNAL, "Thanks", "t:1", None, CHANNEL)
+        assert storage.teams_thanked(TEAM, CHANNEL, DAY, DAY) == 1
+        assert storage.pending_migrations() == []
+    finally:
+        storage.close()
