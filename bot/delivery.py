@@ -130,10 +130,12 @@ class Delivery:
         self._thread.start()
 
     def wake(self) -> None:
-        """Rows were written: read them now."""
+        """Rows were written: read them now. A burst of wakes (one per click) wakes the
+        dispatcher once, not once each."""
         with self._cond:
-            self._dirty = True
-            self._cond.notify_all()
+            if not self._dirty:
+                self._dirty = True
+                self._cond.notify_all()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until every row is delivered or dropped; True if that happened in time."""
