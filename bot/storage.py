@@ -2,7 +2,7 @@
 
 SQLite in WAL mode: a commit survives the process being killed, and readers never block the
 writer. A ``sqlite3`` connection belongs to the thread that opened it, and Bolt listeners,
-the live-tally worker and scheduler jobs all run on different threads, so every thread gets
+the delivery worker and scheduler jobs all run on different threads, so every thread gets
 its own connection (``threading.local``). Writes are single statements or ``atomic()`` blocks
 and are committed before the caller acknowledges Slack.
 """
