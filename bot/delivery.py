@@ -62,6 +62,8 @@ EDIT_RATE = 40 / 60
 EDIT_BURST = 10
 # Clients kept, one per token (tokens rotate; the oldest goes first).
 _CLIENTS = 256
+# Polls whose last edit time is kept before the ones past their interval are forgotten.
+_EDITS_KEPT = 1024
 
 
 class Sender(Protocol):
@@ -130,10 +132,12 @@ class Delivery:
         self._thread.start()
 
     def wake(self) -> None:
-        """Rows were written: read them now."""
+        """Rows were written: read them now. A burst of wakes (one per click) wakes the
+        dispatcher once, not once each."""
         with self._cond:
-            self._dirty = True
-            self._cond.notify_all()
+            if not self._dirty:
+                self._dirty = True
+                self._cond.notify_all()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until every row is delivered or dropped; True if that happened in time."""
@@ -254,6 +258,12 @@ class Delivery:
             return max(now, self._last_edit[row.ref] + self._edit_interval)
         return now
 
+    def _forget_old_edits(self) -> None:
+        """Keep the last edit times that still space an edit out, not one per poll ever."""
+        if len(self._last_edit) > _EDITS_KEPT:
+            cutoff = self._monotonic() - self._edit_interval
+            self._last_edit = {k: t for k, t in self._last_edit.items() if t > cutoff}
+
     def _push(self, row_id: int, when: float) -> None:
         heapq.heappush(self._heap, (when, next(self._seq), row_id))
         self._cond.notify_all()
@@ -299,6 +309,7 @@ class Delivery:
                         self._pool.submit(self._note_waiting, entry.row)
                 else:
                     self._entries.pop(row_id, None)
+                    self._forget_old_edits()
                 self._cond.notify_all()
         ms = (time.perf_counter() - started) * 1000
         logger.info(

@@ -103,7 +103,12 @@ class HttpServer:
                 break
             time.sleep(0.02)
         # The loop runs while it has sockets to watch: close them all, from inside the loop.
-        self._server.trigger.pull_trigger(self._close_connections)
+        try:
+            self._server.trigger.pull_trigger(self._close_connections)
+        except OSError:
+            # The loop had nothing left to watch and already ended, closing its trigger
+            # (seen when the last request was answered just before SIGTERM): done.
+            logger.debug("server loop already ended")
 
     def _close_connections(self) -> None:
         for dispatcher in list(self._server._map.values()):

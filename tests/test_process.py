@@ -185,7 +185,7 @@ def test_sigterm_finishes_work_in_flight_then_exits(
     output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, output
     assert "received SIGTERM" in output and "stopped" in output
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output
     # The post finished and was recorded before the database closed.
     conn = sqlite3.connect(db)
     (message_ts,) = conn.execute("SELECT message_ts FROM polls").fetchone()
