@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -16,10 +17,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
-from bot import blocks
+from bot import blocks, i18n
 from bot.calendar import Clock, Week, local_today
 from bot.coalesce import Coalescer
 from bot.digest import ChannelCard, build_digest, goal_progress, trend_start, weekly_trend
+from bot.i18n import N_, _
 from bot.models import ChannelProfile, Poll, WinKind
 from bot.pacing import DEFAULT_BURST, DEFAULT_RATE, Pacer
 from bot.pseudonym import Pseudonymizer
@@ -41,13 +43,16 @@ MAX_CHANNEL_PAGES = 20
 # mid-post; the next attempt may take it over.
 STALE_CLAIM = timedelta(minutes=2)
 
-_INVITE = "Add me with `/invite @Delight`, then try again."
 _SLACK_ERROR_HINTS = {
-    "not_in_channel": f"I'm not in this channel yet. {_INVITE}",
-    "channel_not_found": f"I can't see this channel. {_INVITE}",
-    "is_archived": "This channel is archived, so I can't post here.",
-    "restricted_action": "This workspace doesn't let me post in this channel.",
-    "msg_too_long": "That message was too long for Slack.",
+    "not_in_channel": N_(
+        "I'm not in this channel yet. Add me with `/invite @Delight`, then try again."
+    ),
+    "channel_not_found": N_(
+        "I can't see this channel. Add me with `/invite @Delight`, then try again."
+    ),
+    "is_archived": N_("This channel is archived, so I can't post here."),
+    "restricted_action": N_("This workspace doesn't let me post in this channel."),
+    "msg_too_long": N_("That message was too long for Slack."),
 }
 
 
@@ -55,10 +60,10 @@ def explain_slack_error(error: Exception) -> str:
     """A sentence a person can act on, for an error from the Slack Web API."""
     if isinstance(error, SlackApiError):
         code = str(error.response.get("error", "unknown_error"))
-        return _SLACK_ERROR_HINTS.get(
-            code, f"Slack answered `{code}`. Please try again in a moment."
-        )
-    return "I couldn't reach Slack just now. Please try again in a moment."
+        if code in _SLACK_ERROR_HINTS:
+            return _(_SLACK_ERROR_HINTS[code])
+        return _("Slack answered {code}. Please try again in a moment.", code=f"`{code}`")
+    return _("I couldn't reach Slack just now. Please try again in a moment.")
 
 
 def message_source(team_id: str, channel_id: str, message_ts: str) -> str:
@@ -102,6 +107,7 @@ class Delight:
         pseudonym: Pseudonymizer,
         clock: Clock,
         default_tz: str = "UTC",
+        default_language: str = i18n.DEFAULT,
         refresh_interval: float = 1.5,
         pacer: Pacer | None = None,
         later: Later = run_after,
@@ -111,6 +117,7 @@ class Delight:
         self._pseudonym = pseudonym
         self._clock = clock
         self._default_tz = default_tz
+        self.default_language = default_language
         self.pacer = pacer or Pacer(DEFAULT_RATE, DEFAULT_BURST)
         self._later = later
         # Polls whose last chat.update failed for a passing reason, to redraw (see sweep).
@@ -131,6 +138,15 @@ class Delight:
 
     def profile(self, team_id: str, channel_id: str) -> ChannelProfile:
         return self.storage.channel_profile(team_id, channel_id)
+
+    def language(self, team_id: str, channel_id: str | None) -> str:
+        """The language Delight speaks in the channel: its own choice, else the default."""
+        chosen = self.storage.channel_language(team_id, channel_id) if channel_id else None
+        return chosen or self.default_language
+
+    def speaking_in(self, team_id: str, channel_id: str | None) -> AbstractContextManager:
+        """Write what follows in the channel's language (``bot.i18n``)."""
+        return i18n.speaking(self.language(team_id, channel_id))
 
     # Polls
 
@@ -203,10 +219,10 @@ class Delight:
         """Record (or change) one person's answer; returns the ephemeral reply for them."""
         poll = self.storage.get_poll(poll_id)
         if poll is None or poll.team_id != team_id or poll.channel_id != channel_id:
-            return "I can't find that poll any more. `/delight poll` posts today's."
+            return _("I can't find that poll any more. `/delight poll` posts today's.")
         person = self._pseudonym(team_id, user_id)
         if not self.storage.record_answer(poll_id, person, count, self._step(poll)):
-            return (
+            return _(
                 "This poll has closed, so it can't take answers any more. Thank you all the same!"
             )
         self.refresher.request(poll_id)
@@ -226,11 +242,15 @@ class Delight:
         day = self.storage.poll_total(poll.id)
         if not is_visible(day, self.profile(poll.team_id, poll.channel_id).threshold):
             return
-        self._post_in_thread(poll, blocks.poll_result_message(day), RESULT_TRIES)
+        with self.speaking_in(poll.team_id, poll.channel_id):
+            result = blocks.poll_result_message(day)
+        self._post_in_thread(poll, result, RESULT_TRIES)
 
     def post_nudge(self, poll: Poll, minutes_left: int) -> None:
         # Not tried again: "N minutes left" would be wrong by then.
-        self._post_in_thread(poll, {"text": blocks.nudge_text(minutes_left)})
+        with self.speaking_in(poll.team_id, poll.channel_id):
+            nudge = blocks.nudge_text(minutes_left)
+        self._post_in_thread(poll, {"text": nudge})
 
     def _post_in_thread(self, poll: Poll, message: dict[str, Any], tries: int = 1) -> None:
         """Reply in the poll's thread at the channel's next posting slot, without waiting.
@@ -312,6 +332,10 @@ class Delight:
 
     def _poll_message(self, poll: Poll) -> dict:
         """The poll as it should look now: live with buttons, or closed with the final tally."""
+        with self.speaking_in(poll.team_id, poll.channel_id):
+            return self._draw_poll(poll)
+
+    def _draw_poll(self, poll: Poll) -> dict:
         live = self.storage.live_tally(poll.id)
         profile = self.profile(poll.team_id, poll.channel_id)
         if poll.closed:
@@ -378,14 +402,14 @@ class Delight:
         client = self._client_for(team_id)
         customer = self.profile(team_id, from_channel).customer
         self.pacer.wait(team_id, to_channel)
+        with self.speaking_in(team_id, to_channel):
+            thanks = blocks.thanks_message(from_channel, customer, story)
         try:
-            self._post_message(
-                client, team_id, to_channel, blocks.thanks_message(from_channel, customer, story)
-            )
+            self._post_message(client, team_id, to_channel, thanks)
         except (SlackClientError, OSError) as error:
             logger.warning("thanks post failed channel=%s: %s", to_channel, _error_code(error))
             return blocks.thanks_failed_text(to_channel, _error_code(error)) or (
-                f"I couldn't thank them. {explain_slack_error(error)}"
+                _("I couldn't thank them.") + " " + explain_slack_error(error)
             )
         self.log_win(
             team_id, to_channel, WinKind.INTERNAL, story, source_id, from_channel=from_channel
@@ -399,7 +423,10 @@ class Delight:
             logger.warning(
                 "thanks confirmation failed channel=%s: %s", from_channel, _error_code(error)
             )
-            return f"Thanked <#{to_channel}>: it counts for them as an internal customer served."
+            return _(
+                "Thanked {channel}: it counts for them as an internal customer served.",
+                channel=f"<#{to_channel}>",
+            )
         return None
 
     # Team numbers
@@ -433,9 +460,9 @@ class Delight:
         totals = self.storage.daily_totals(team_id, channel_id, trend_start(day), week.end)
         wins = self.storage.wins_between(team_id, channel_id, week.start, week.end)
         thanked = self.storage.teams_thanked(team_id, channel_id, week.start, week.end)
-        return blocks.digest_message(
-            build_digest(day, totals, wins, profile.threshold, profile, members, thanked)
-        )
+        digest = build_digest(day, totals, wins, profile.threshold, profile, members, thanked)
+        with self.speaking_in(team_id, channel_id):
+            return blocks.digest_message(digest)
 
     def channel_card(self, team_id: str, channel_id: str) -> ChannelCard:
         """One channel's Home tab numbers: this week, goal, trend, settings."""
@@ -455,7 +482,12 @@ class Delight:
         )
 
     def home_view(self, team_id: str, user_id: str) -> dict:
-        """The viewer's Home tab: team numbers for the channels they share with Delight."""
+        """The viewer's Home tab, in the workspace's default language: team numbers for the
+        channels they share with Delight."""
+        with i18n.speaking(self.default_language):
+            return self._home_view(team_id, user_id)
+
+    def _home_view(self, team_id: str, user_id: str) -> dict:
         known = self.storage.known_channels(team_id)
         try:
             shared = self._shared_channels(team_id, user_id, set(known)) if known else set()

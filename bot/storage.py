@@ -201,7 +201,14 @@ def m008_wins_from_anywhere(db: Database) -> None:
     db["webhooks"].create_index(["secret_hash"], unique=True)
 
 
-_CHANNEL_VALUES = {"customer", "goal", "threshold"}
+@migrations()
+def m010_channel_language(db: Database) -> None:
+    """Issue 16: the language a channel chose (``/delight language``); NULL follows the
+    workspace's default, ``DELIGHT_LANGUAGE``."""
+    db["channels"].add_column("language", str)
+
+
+_CHANNEL_VALUES = {"customer", "goal", "threshold", "language"}
 _LONG_AGO = "1970-01-01T00:00:00+00:00"
 _POLL_COLUMNS = (
     "id, team_id, channel_id, local_date, message_ts, permalink, closed_at, claimed_at, threshold"
@@ -323,6 +330,17 @@ class Storage:
 
     def set_threshold(self, team_id: str, channel_id: str, threshold: int, tz: str) -> None:
         self._set_channel_value("threshold", team_id, channel_id, threshold, tz)
+
+    def channel_language(self, team_id: str, channel_id: str) -> str | None:
+        """The language the channel chose, or None for the workspace's default."""
+        row = self._db.execute(
+            "SELECT language FROM channels WHERE team_id = ? AND channel_id = ?",
+            [team_id, channel_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_language(self, team_id: str, channel_id: str, code: str | None, tz: str) -> None:
+        self._set_channel_value("language", team_id, channel_id, code, tz)
 
     def _set_channel_value(
         self, column: str, team_id: str, channel_id: str, value: object, tz: str

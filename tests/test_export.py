@@ -116,7 +116,7 @@ def test_export_without_a_database_says_so(tmp_path: Path) -> None:
 def previous_release_database(path: Path) -> None:
     """A database as the previous release left it: one schema upgrade pending."""
     db = Database(path)
-    migrations.apply(db, stop_before="m008_wins_from_anywhere")
+    migrations.apply(db, stop_before="m010_channel_language")
     db.close()
 
 
@@ -149,3 +149,9 @@ def test_read_only_storage_cannot_write(db: Path) -> None:
             storage.set_goal("T1", "C1", 50, "UTC")
     finally:
         storage.close()
+
+
+def test_export_counts_one_row_in_the_singular(db: Path) -> None:
+    done = export(db, "--channel", "C2")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().endswith("delight export: 1 row")
