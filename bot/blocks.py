@@ -16,7 +16,7 @@ from bot.commands import MAX_STORY_CHARS
 from bot.digest import ChannelCard, Digest
 from bot.i18n import N_, _, current, day_text, locale, moment_text, ngettext, number, percent
 from bot.models import ChannelProfile, DayTotal, Win, WinKind
-from bot.slacktext import clip
+from bot.slacktext import channel_link, clip, code
 from bot.tally import DEFAULT_THRESHOLD, GoalProgress, TeamTotal, is_visible, threshold_for
 from schedules import rules
 from schedules.rules import ChannelSchedule
@@ -415,7 +415,7 @@ def win_modal(channel_id: str, story: str = "", message_ts: str | None = None) -
         metadata["message_ts"] = message_ts
         footer = _(
             "From a message in {channel}, linked in its digest. {footer}",
-            channel=f"<#{channel_id}>",
+            channel=channel_link(channel_id),
             footer=footer,
         )
     return _win_form(metadata, [*_win_inputs(story), _context(footer)])
@@ -594,7 +594,7 @@ def _story(win: Win) -> dict[str, Any]:
     """One win in the digest: its kind, who thanked (a channel), the story, its message."""
     prefix = f"*{kind_label(win.kind)}* · "
     if win.from_channel:
-        prefix += _("Thanks from {channel}", channel=f"<#{win.from_channel}>") + " · "
+        prefix += _("Thanks from {channel}", channel=channel_link(win.from_channel)) + " · "
     label = _("the message")
     suffix = f" · <{win.permalink}|{label}>" if _is_link(win.permalink) else ""
     room = SECTION_LIMIT - len(prefix) - len(suffix)
@@ -672,8 +672,9 @@ def digest_message(digest: Digest) -> dict[str, Any]:
                 _("No wins logged this week yet. `/delight win <story>` tells the team about one.")
             )
         )
-    text = headline.split(" ", 1)[1]
-    return {"text": f"{text}. {summary[0]}", "blocks": blocks}
+    # Translators: the digest's notification text: its headline, then how the week compares.
+    text = _("{headline}. {summary}", headline=headline.split(" ", 1)[1], summary=summary[0])
+    return {"text": text, "blocks": blocks}
 
 
 _HELP = (
@@ -732,14 +733,14 @@ def team_channel_only_text() -> str:
 def thanks_message(from_channel: str, customer: str | None, story: str) -> dict[str, Any]:
     """Posted in the thanked team's channel: their internal customers thank them."""
     heading = ":handshake: *" + _(
-        "Your internal customers in {channel} thank you!", channel=f"<#{from_channel}>"
+        "Your internal customers in {channel} thank you!", channel=channel_link(from_channel)
     ) + "*"  # fmt: skip
     about = [customer_line(customer)] if customer else []
     quoted = "\n".join(f"> {line}" for line in escape_within(story, 2800).splitlines())
     return {
         "text": _(
             "Your internal customers in {channel} thank you: {story}",
-            channel=f"<#{from_channel}>",
+            channel=channel_link(from_channel),
             story=escape_within(story, 200),
         ),
         "blocks": [
@@ -767,7 +768,7 @@ def thanks_failed_text(channel_id: str, code: str) -> str | None:
     reason = _THANKS_FAILURES.get(code)
     if reason is None:
         return None
-    text = _(reason, channel=f"<#{channel_id}>")
+    text = _(reason, channel=channel_link(channel_id))
     if code == "is_archived":
         return text
     return (
@@ -780,12 +781,12 @@ def thanks_failed_text(channel_id: str, code: str) -> str | None:
 def thanks_sent_message(to_channel: str, story: str) -> dict[str, Any]:
     """The confirmation in the thanking team's channel."""
     line = ":handshake: " + _(
-        "We thanked {channel}, a team that serves us.", channel=f"<#{to_channel}>"
+        "We thanked {channel}, a team that serves us.", channel=channel_link(to_channel)
     )
     return {
         "text": _(
             "We thanked {channel}, a team that serves us: {story}",
-            channel=f"<#{to_channel}>",
+            channel=channel_link(to_channel),
             story=escape_within(story, 200),
         ),
         "blocks": [_section(f"{line}\n> {escape_within(story, 2800).replace(chr(10), ' ')}")],
@@ -808,7 +809,7 @@ def webhook_text(path: str, public_url: str | None, created: bool) -> str:
         where = _(
             "{path} on Delight's web address. Ask whoever runs Delight to set "
             "`DELIGHT_PUBLIC_URL` so I can show the whole URL.",
-            path=f"`{path}`",
+            path=code(path),
         )
     example = (
         f"curl -X POST '{url}' -H 'Content-Type: application/json' "
@@ -852,7 +853,8 @@ def poll_exists_text(message_ts: str | None, permalink: str | None) -> str:
         return _("Today's poll is being posted right now; it'll appear in a moment.")
     if permalink:
         label = _("answer it here")
-        return _("We already have today's poll: {link}.", link=f"<{permalink}|{label}>")
+        link = f"<{permalink}|{label}>"
+        return _("We already have today's poll: {link}.", link=link)
     return _("We already have today's poll in this channel; scroll up to answer it.")
 
 
@@ -1108,7 +1110,7 @@ def _glance(card: ChannelCard) -> str:
     else:
         poll = _(
             "Poll {time} {tz}, {days}",
-            time=f"{schedule.poll_time:%H:%M}",
+            time=schedule.poll_time.strftime("%H:%M"),
             tz=schedule.tz,
             days=describe_days(schedule.days),
         )

@@ -9,7 +9,7 @@ from datetime import date, time
 from bot import i18n
 from bot.i18n import _
 from bot.models import WinKind
-from bot.slacktext import CHANNEL_REFERENCE, readable
+from bot.slacktext import CHANNEL_REFERENCE, code, readable
 from bot.tally import MAX_THRESHOLD, MIN_THRESHOLD
 from schedules import rules
 from schedules.rules import RuleError
@@ -317,11 +317,11 @@ def parse(text: str) -> Command:
     simple = {"poll": PostPoll(), "tally": ShowTally(), "digest": PostDigest(), "help": ShowHelp()}
     if word not in simple:
         return Invalid(
-            _("I don't know {command}.", command=f"`/delight {_clip(word)}`"), show_usage=True
+            _("I don't know {command}.", command=code(f"/delight {_clip(word)}")), show_usage=True
         )
     if rest:
         return Invalid(
-            _("{command} takes no extra words. Try {command}.", command=f"`/delight {word}`")
+            _("{command} takes no extra words. Try {command}.", command=code(f"/delight {word}"))
         )
     return simple[word]
 
@@ -334,7 +334,7 @@ def parse_win(text: str) -> LogWin | Invalid:
         return Invalid(
             _(
                 "Tell us the story after {word}: what happened for the customer?",
-                word=f"`{_clip(first)}`",
+                word=code(_clip(first)),
             )
         )
     story = rest if kind else text
@@ -360,7 +360,7 @@ def parse_thanks(text: str) -> SendThanks | Invalid:
                 _(
                     "I can't find a channel called {channel}. Type `#` and pick the team's "
                     "channel from Slack's list.",
-                    channel=f"`{_clip(typed[0])}`",
+                    channel=code(_clip(typed[0])),
                 )
                 + " "
                 + _(_THANKS_EXAMPLE)
@@ -509,7 +509,7 @@ def parse_goal(words: list[str]) -> Command:
             _(
                 "A weekly goal is a whole number from 1 to {limit}, got {typed}.",
                 limit=i18n.number(MAX_GOAL),
-                typed=f"`{_clip(words[0])}`",
+                typed=code(_clip(words[0])),
             )
         )
     return SetGoal(int(word))
@@ -529,7 +529,7 @@ def parse_privacy(words: list[str]) -> Command:
                 "number from {low} to {high}, got {typed}.",
                 low=MIN_THRESHOLD,
                 high=MAX_THRESHOLD,
-                typed=f"`{_clip(word)}`",
+                typed=code(_clip(word)),
             )
         )
     return SetThreshold(int(word))
@@ -542,15 +542,15 @@ def parse_language(text: str) -> Command:
         return ShowLanguage()
     if typed.lower() == "default":
         return SetLanguage(None)
-    code = i18n.parse_code(typed)
-    if code is None:
+    language = i18n.parse_code(typed)
+    if language is None:
         listed = _(", ").join(f"`{c}` {i18n.own_name(c)}" for c in i18n.LANGUAGES)
         return Invalid(
             _(
                 "I don't speak {typed} yet. The languages: {languages}. "
                 "Try `/delight language de`.",
-                typed=f"`{_clip(typed)}`",
+                typed=code(_clip(typed)),
                 languages=listed,
             )
         )
-    return SetLanguage(code)
+    return SetLanguage(language)

@@ -62,7 +62,8 @@ def explain_slack_error(error: Exception) -> str:
         code = str(error.response.get("error", "unknown_error"))
         if code in _SLACK_ERROR_HINTS:
             return _(_SLACK_ERROR_HINTS[code])
-        return _("Slack answered {code}. Please try again in a moment.", code=f"`{code}`")
+        shown = f"`{code}`"
+        return _("Slack answered {code}. Please try again in a moment.", code=shown)
     return _("I couldn't reach Slack just now. Please try again in a moment.")
 
 
@@ -423,9 +424,10 @@ class Delight:
             logger.warning(
                 "thanks confirmation failed channel=%s: %s", from_channel, _error_code(error)
             )
+            link = f"<#{to_channel}>"
             return _(
                 "Thanked {channel}: it counts for them as an internal customer served.",
-                channel=f"<#{to_channel}>",
+                channel=link,
             )
         return None
 

@@ -22,6 +22,7 @@ from bot.commands import (
 )
 from bot.i18n import N_, _
 from bot.profile import Reply
+from bot.slacktext import code
 from bot.storage import Storage
 from schedules.jobs import Jobs
 
@@ -64,7 +65,7 @@ class ScheduleCommands:
             case AddSkip(day=day):
                 example = _(
                     "Try {command}.",
-                    command=f"`/delight skip {_holiday_after(today).isoformat()}`",
+                    command=code(f"/delight skip {_holiday_after(today).isoformat()}"),
                 )
                 if day < today:
                     return Reply(

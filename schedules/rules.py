@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.i18n import _
+from bot.slacktext import code
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = frozenset(range(5))
@@ -126,7 +127,7 @@ def parse_time(text: str) -> time:
     match = _TIME.match(text)
     if not match:
         raise RuleError(
-            _("{typed} isn't a time. Use 24-hour HH:MM, for example `17:00`.", typed=f"`{text}`")
+            _("{typed} isn't a time. Use 24-hour HH:MM, for example `17:00`.", typed=code(text))
         )
     return time(int(match[1]), int(match[2]))
 
@@ -138,7 +139,7 @@ def parse_tz(text: str) -> str:
         raise RuleError(
             _(
                 "{typed} isn't a timezone I know. Use an IANA name, for example `Europe/Berlin`.",
-                typed=f"`{text}`",
+                typed=code(text),
             )
         ) from None
     return text
@@ -159,7 +160,7 @@ def parse_days(text: str) -> frozenset[int]:
                 _(
                     "{typed} isn't a set of days. Use `mon-fri`, `daily` or a list like "
                     "`mon,wed,fri`.",
-                    typed=f"`{text}`",
+                    typed=code(text),
                 )
             )
         start, end = _DAY_INDEX[first[:3]], _DAY_INDEX[(last or first)[:3]]
@@ -173,7 +174,7 @@ def parse_day(text: str) -> int:
     day = text.lower()[:3]
     if day not in _DAY_INDEX:
         raise RuleError(
-            _("{typed} isn't a day of the week. Use `mon`, `tue`, … `sun`.", typed=f"`{text}`")
+            _("{typed} isn't a day of the week. Use `mon`, `tue`, … `sun`.", typed=code(text))
         )
     return _DAY_INDEX[day]
 
@@ -183,7 +184,7 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise RuleError(
-            _("{typed} isn't a date. Use YYYY-MM-DD, for example `2026-12-24`.", typed=f"`{text}`")
+            _("{typed} isn't a date. Use YYYY-MM-DD, for example `2026-12-24`.", typed=code(text))
         ) from None
 
 
@@ -199,7 +200,7 @@ def parse_minutes(text: str) -> int:
         raise RuleError(
             _(
                 "{typed} isn't a duration. Use minutes like `30m` or hours like `1h`.",
-                typed=f"`{text}`",
+                typed=code(text),
             )
         )
     minutes = int(match[1]) * (60 if (match[2] or "m").startswith("h") else 1)

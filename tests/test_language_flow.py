@@ -148,3 +148,19 @@ def test_home_uses_the_workspace_default(running: Running) -> None:
     text = json.dumps(published(running)["view"], ensure_ascii=False)
     assert "3ステップで始めましょう" in text or "Delight と共有しているチャンネル" in text
     assert "Diese Woche" not in text
+
+
+def test_the_count_form_and_its_answer_speak_the_channels_language(running: Running) -> None:
+    running.sender.command("language ja")
+    _, block_id = post_and_answer(running, [])
+    running.sender.click(block_id, "more", action_id="answer_more", user="U1")
+    view = running.slack.wait_for("views.open")[-1].params["view"]
+    assert view["submit"]["text"] == "記録する"
+    values = {"count": {"count_input": {"type": "number_input", "value": "12"}}}
+    reply = running.sender.submit("answer_more_form", values, view["private_metadata"], user="U1")
+    assert "今日喜ばせたお客さまを12人と記録しました" in json.dumps(
+        reply.json["view"], ensure_ascii=False
+    )
+    wrong = {"count": {"count_input": {"type": "number_input", "value": "x"}}}
+    refused = running.sender.submit("answer_more_form", wrong, view["private_metadata"])
+    assert refused.json["errors"] == {"count": "7のような整数を入力してください。"}
