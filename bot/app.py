@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.calendar import Clock, system_clock
 from bot.delight import Delight
 from bot.delivery import EDIT_BURST, EDIT_RATE
+from bot.i18n import LanguageCarryingExecutor
 from bot.installs import Installs
 from bot.pacing import CHANNEL_INTERVAL, Pacer
 from bot.pseudonym import Pseudonymizer, load_or_create_key
@@ -144,13 +145,14 @@ def build(
         pseudonym=Pseudonymizer(key),
         clock=clock,
         default_tz=settings.default_tz,
+        default_language=settings.language,
         refresh_interval=refresh_interval,
         pacer=Pacer(settings.post_rate, settings.post_burst, channel_interval),
         edit_pacer=Pacer(*edit_limit, channel_interval=0.0),
     )
     jobs = Jobs(delight, storage, clock, scheduler, pool)
     schedule_commands = ScheduleCommands(storage, jobs, clock, settings.default_tz)
-    listeners = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener")
+    listeners = LanguageCarryingExecutor(LISTENER_THREADS, thread_name_prefix="listener")
     app = LoggedApp(
         client=client,
         signing_secret=settings.signing_secret,

@@ -6,8 +6,10 @@ import html
 from dataclasses import dataclass
 from datetime import date, time
 
+from bot import i18n
+from bot.i18n import _
 from bot.models import WinKind
-from bot.slacktext import CHANNEL_REFERENCE, readable
+from bot.slacktext import CHANNEL_REFERENCE, code, readable
 from bot.tally import MAX_THRESHOLD, MIN_THRESHOLD
 from schedules import rules
 from schedules.rules import RuleError
@@ -162,6 +164,18 @@ class ForgetMe:
 
 
 @dataclass(frozen=True)
+class ShowLanguage:
+    pass
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """``code`` None goes back to the workspace's default (``DELIGHT_LANGUAGE``)."""
+
+    code: str | None
+
+
+@dataclass(frozen=True)
 class SendThanks:
     """Thank another team's channel, as its internal customers (issue 15)."""
 
@@ -188,7 +202,16 @@ class WebhookOff:
 WebhookCommand = ShowWebhook | RotateWebhook | WebhookOff
 
 
-ProfileCommand = ShowCustomer | SetCustomer | ShowGoal | SetGoal | ShowPrivacy | SetThreshold
+ProfileCommand = (
+    ShowCustomer
+    | SetCustomer
+    | ShowGoal
+    | SetGoal
+    | ShowPrivacy
+    | SetThreshold
+    | ShowLanguage
+    | SetLanguage
+)
 ScheduleCommand = (
     ShowSchedule
     | SetSchedule
@@ -216,7 +239,7 @@ Command = (
     | WebhookCommand
 )
 
-_SCHEDULE_EXAMPLE = (
+_SCHEDULE_EXAMPLE = i18n.N_(
     "Try `/delight schedule 17:00`, `/delight schedule 16:30 Europe/Berlin mon-thu` "
     "or `/delight schedule off`."
 )
@@ -227,7 +250,7 @@ _SCHEDULE_EXAMPLE = (
 SUBCOMMANDS = frozenset(
     {
         "win", "schedule", "digest", "skip", "nudge", "customer", "goal", "privacy",
-        "forget", "pause", "resume", "poll", "tally", "help", "thanks", "webhook",
+        "forget", "pause", "resume", "poll", "tally", "help", "thanks", "webhook", "language",
     }
 )  # fmt: skip
 
@@ -254,40 +277,52 @@ def parse(text: str) -> Command:
     word = word.lower()
     if word == "webhook":
         return _parse_webhook(rest)
+    if word == "language":
+        return parse_language(rest)
     if word in ("", "win"):
         return parse_win(rest) if rest else OpenWinForm()
     if word == "schedule":
         return _guard(parse_schedule, rest.split(), _SCHEDULE_EXAMPLE)
     if word == "digest" and rest:
         return _guard(
-            parse_digest_schedule, rest.split(), "Try `/delight digest schedule fri 16:00`."
+            parse_digest_schedule,
+            rest.split(),
+            i18n.N_("Try `/delight digest schedule fri 16:00`."),
         )
     if word == "skip":
-        return _guard(parse_skip, rest.split(), "Try `/delight skip 2026-12-24`.")
+        return _guard(parse_skip, rest.split(), i18n.N_("Try `/delight skip 2026-12-24`."))
     if word == "nudge":
         return _guard(
-            parse_nudge, rest.split(), "Try `/delight nudge 30m` or `/delight nudge off`."
+            parse_nudge, rest.split(), i18n.N_("Try `/delight nudge 30m` or `/delight nudge off`.")
         )
     if word == "customer":
         return parse_customer(rest)
     if word == "goal":
-        return _guard(parse_goal, rest.split(), "Try `/delight goal 50` or `/delight goal off`.")
+        return _guard(
+            parse_goal, rest.split(), i18n.N_("Try `/delight goal 50` or `/delight goal off`.")
+        )
     if word == "privacy":
-        return _guard(parse_privacy, rest.split(), "Try `/delight privacy threshold 5`.")
+        return _guard(parse_privacy, rest.split(), i18n.N_("Try `/delight privacy threshold 5`."))
     if word == "forget":
         if rest.lower() == "me":
             return ForgetMe()
         return Invalid(
-            "`/delight forget me` deletes every answer you have given in this workspace. "
-            "Type it just like that."
+            _(
+                "`/delight forget me` deletes every answer you have given in this workspace. "
+                "Type it just like that."
+            )
         )
     if word in ("pause", "resume") and not rest:
         return SetPaused(word == "pause")
     simple = {"poll": PostPoll(), "tally": ShowTally(), "digest": PostDigest(), "help": ShowHelp()}
     if word not in simple:
-        return Invalid(f"I don't know `/delight {_clip(word)}`.", show_usage=True)
+        return Invalid(
+            _("I don't know {command}.", command=code(f"/delight {_clip(word)}")), show_usage=True
+        )
     if rest:
-        return Invalid(f"`/delight {word}` takes no extra words. Try `/delight {word}`.")
+        return Invalid(
+            _("{command} takes no extra words. Try {command}.", command=code(f"/delight {word}"))
+        )
     return simple[word]
 
 
@@ -296,7 +331,12 @@ def parse_win(text: str) -> LogWin | Invalid:
     first, rest = _split_first(text)
     kind = _KIND_WORDS.get(first.lower().rstrip(":"))
     if kind and not rest:
-        return Invalid(f"Tell us the story after `{_clip(first)}`: what happened for the customer?")
+        return Invalid(
+            _(
+                "Tell us the story after {word}: what happened for the customer?",
+                word=code(_clip(first)),
+            )
+        )
     story = rest if kind else text
     error = story_problem(story)
     if error:
@@ -304,7 +344,9 @@ def parse_win(text: str) -> LogWin | Invalid:
     return LogWin(story=story, kind=kind or WinKind.OTHER)
 
 
-_THANKS_EXAMPLE = "Try `/delight thanks #support-team Answered Acme's question within minutes`."
+_THANKS_EXAMPLE = i18n.N_(
+    "Try `/delight thanks #support-team Answered Acme's question within minutes`."
+)
 
 
 def parse_thanks(text: str) -> SendThanks | Invalid:
@@ -315,13 +357,20 @@ def parse_thanks(text: str) -> SendThanks | Invalid:
         typed = readable(text).split(maxsplit=1)
         if typed and typed[0].startswith("#") and len(typed[0]) > 1:
             return Invalid(
-                f"I can't find a channel called `{_clip(typed[0])}`. Type `#` and pick the "
-                f"team's channel from Slack's list. {_THANKS_EXAMPLE}"
+                _(
+                    "I can't find a channel called {channel}. Type `#` and pick the team's "
+                    "channel from Slack's list.",
+                    channel=code(_clip(typed[0])),
+                )
+                + " "
+                + _(_THANKS_EXAMPLE)
             )
-        return Invalid(f"Which team do we thank? Name its channel first. {_THANKS_EXAMPLE}")
+        return Invalid(
+            _("Which team do we thank? Name its channel first.") + " " + _(_THANKS_EXAMPLE)
+        )
     story = readable(text[match.end() :]).strip()
     if not story:
-        return Invalid(f"Tell them what they did for us. {_THANKS_EXAMPLE}")
+        return Invalid(_("Tell them what they did for us.") + " " + _(_THANKS_EXAMPLE))
     if problem := story_problem(story):
         return Invalid(problem)
     return SendThanks(match.group(1), match.group(2) or None, story)
@@ -332,8 +381,10 @@ def _parse_webhook(rest: str) -> Command:
     found = commands.get(rest.lower())
     if found is None:
         return Invalid(
-            "`/delight webhook` shows this channel's webhook URL; `webhook rotate` replaces "
-            "it, `webhook off` removes it."
+            _(
+                "`/delight webhook` shows this channel's webhook URL; `webhook rotate` "
+                "replaces it, `webhook off` removes it."
+            )
         )
     return found
 
@@ -341,11 +392,13 @@ def _parse_webhook(rest: str) -> Command:
 def story_problem(story: str) -> str | None:
     """Why a win story can't be logged as it is, or None if it can."""
     if not story.strip():
-        return "Tell us the story: what happened for the customer?"
+        return _("Tell us the story: what happened for the customer?")
     if len(story) > MAX_STORY_CHARS:
-        return (
-            f"That story is {len(story):,} characters; please keep it to "
-            f"{MAX_STORY_CHARS:,} or fewer so it fits in the digest."
+        return _(
+            "That story is {length} characters; please keep it to {limit} or fewer so it "
+            "fits in the digest.",
+            length=i18n.number(len(story)),
+            limit=i18n.number(MAX_STORY_CHARS),
         )
     return None
 
@@ -365,7 +418,7 @@ def _guard(parse_words, words: list[str], example: str) -> Command:
     try:
         return parse_words(words)
     except RuleError as error:
-        return Invalid(f"{error} {example}")
+        return Invalid(f"{error} {_(example)}")
 
 
 def parse_schedule(words: list[str]) -> Command:
@@ -381,21 +434,21 @@ def parse_schedule(words: list[str]) -> Command:
         else:
             days = rules.parse_days(word)
     if len(words) > 3:
-        raise RuleError("That's more than a time, a timezone and days.")
+        raise RuleError(_("That's more than a time, a timezone and days."))
     return SetSchedule(at, tz, days)
 
 
 def parse_digest_schedule(words: list[str]) -> Command:
     """``schedule <day> <HH:MM>``, ``schedule off`` or ``schedule default``."""
     if not words or words[0].lower() != "schedule":
-        raise RuleError("`/delight digest` takes `schedule` and a day and time.")
+        raise RuleError(_("`/delight digest` takes `schedule` and a day and time."))
     rest = [w.lower() for w in words[1:]]
     if rest == ["off"]:
         return SetDigestSchedule(None, None, off=True)
     if rest == ["default"]:
         return SetDigestSchedule(None, None)
     if len(rest) != 2:
-        raise RuleError("Give a day and a time.")
+        raise RuleError(_("Give a day and a time."))
     return SetDigestSchedule(rules.parse_day(rest[0]), rules.parse_time(rest[1]))
 
 
@@ -408,7 +461,7 @@ def parse_skip(words: list[str]) -> Command:
         return RemoveSkip(rules.parse_date(words[1]))
     if len(words) == 1:
         return AddSkip(rules.parse_date(words[0]))
-    raise RuleError("Give one date.")
+    raise RuleError(_("Give one date."))
 
 
 def parse_nudge(words: list[str]) -> Command:
@@ -416,7 +469,7 @@ def parse_nudge(words: list[str]) -> Command:
     if not words:
         return ShowNudge()
     if len(words) != 1:
-        raise RuleError("Give one duration.")
+        raise RuleError(_("Give one duration."))
     if words[0].lower() == "off":
         return SetNudge(None)
     return SetNudge(rules.parse_minutes(words[0]))
@@ -432,8 +485,12 @@ def parse_customer(text: str) -> Command:
         return SetCustomer(None)
     if len(customer) > MAX_CUSTOMER_CHARS:
         return Invalid(
-            f"That's {len(customer):,} characters; please keep who our customer is to "
-            f"{MAX_CUSTOMER_CHARS} or fewer, one line that fits on every poll."
+            _(
+                "That's {length} characters; please keep who our customer is to {limit} or "
+                "fewer, one line that fits on every poll.",
+                length=i18n.number(len(customer)),
+                limit=i18n.number(MAX_CUSTOMER_CHARS),
+            )
         )
     return SetCustomer(customer)
 
@@ -443,13 +500,17 @@ def parse_goal(words: list[str]) -> Command:
     if not words:
         return ShowGoal()
     if len(words) != 1:
-        raise RuleError("Give one number: customers to delight together each week.")
+        raise RuleError(_("Give one number: customers to delight together each week."))
     word = words[0].lower().replace(",", "")
     if word == "off":
         return SetGoal(None)
     if not (word.isascii() and word.isdigit()) or not 1 <= int(word) <= MAX_GOAL:
         raise RuleError(
-            f"A weekly goal is a whole number from 1 to {MAX_GOAL:,}, got `{_clip(words[0])}`."
+            _(
+                "A weekly goal is a whole number from 1 to {limit}, got {typed}.",
+                limit=i18n.number(MAX_GOAL),
+                typed=code(_clip(words[0])),
+            )
         )
     return SetGoal(int(word))
 
@@ -459,11 +520,37 @@ def parse_privacy(words: list[str]) -> Command:
     if not words:
         return ShowPrivacy()
     if len(words) != 2 or words[0].lower() != "threshold":
-        raise RuleError("`/delight privacy` takes `threshold` and a number.")
+        raise RuleError(_("`/delight privacy` takes `threshold` and a number."))
     word = words[1]
     if not (word.isascii() and word.isdigit()) or not (MIN_THRESHOLD <= int(word) <= MAX_THRESHOLD):
         raise RuleError(
-            f"The threshold is how many of us must answer before a tally shows: a whole "
-            f"number from {MIN_THRESHOLD} to {MAX_THRESHOLD}, got `{_clip(word)}`."
+            _(
+                "The threshold is how many of us must answer before a tally shows: a whole "
+                "number from {low} to {high}, got {typed}.",
+                low=MIN_THRESHOLD,
+                high=MAX_THRESHOLD,
+                typed=code(_clip(word)),
+            )
         )
     return SetThreshold(int(word))
+
+
+def parse_language(text: str) -> Command:
+    """``<code>``, ``default``, or nothing to show the channel's language."""
+    typed = text.strip()
+    if not typed:
+        return ShowLanguage()
+    if typed.lower() == "default":
+        return SetLanguage(None)
+    language = i18n.parse_code(typed)
+    if language is None:
+        listed = _(", ").join(f"`{c}` {i18n.own_name(c)}" for c in i18n.LANGUAGES)
+        return Invalid(
+            _(
+                "I don't speak {typed} yet. The languages: {languages}. "
+                "Try `/delight language de`.",
+                typed=code(_clip(typed)),
+                languages=listed,
+            )
+        )
+    return SetLanguage(language)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot import blocks
+from bot import blocks, i18n
 from bot.calendar import Clock, Week, local_today
 from bot.delivery import Delivery
 from bot.digest import ChannelCard, build_digest, goal_progress, trend_start, weekly_trend
+from bot.i18n import N_, _
 from bot.models import ChannelProfile, Poll, WinKind
 from bot.outbox import RESPONSE_URL_SECONDS, Kind, Message, Row
 from bot.pacing import DEFAULT_BURST, DEFAULT_RATE, Pacer
@@ -31,7 +33,7 @@ logger = logging.getLogger(__name__)
 # How many pages of a person's channels to read for the Home tab (up to 1,000 each).
 MAX_CHANNEL_PAGES = 20
 POST, UPDATE = "chat.postMessage", "chat.update"
-_WAITING = (
+_WAITING = N_(
     "Posting in a moment: Slack asked me to wait, so today's poll goes up as soon as it lets me."
 )
 
@@ -66,6 +68,7 @@ class Delight:
         pseudonym: Pseudonymizer,
         clock: Clock,
         default_tz: str = "UTC",
+        default_language: str = i18n.DEFAULT,
         refresh_interval: float = 1.5,
         pacer: Pacer | None = None,
         edit_pacer: Pacer | None = None,
@@ -76,6 +79,7 @@ class Delight:
         self._pseudonym = pseudonym
         self._clock = clock
         self._default_tz = default_tz
+        self.default_language = default_language
         self.pacer = pacer or Pacer(DEFAULT_RATE, DEFAULT_BURST)
         self.delivery = Delivery(
             storage, client_for, self, clock, self.pacer, edit_pacer, refresh_interval
@@ -97,6 +101,15 @@ class Delight:
 
     def profile(self, team_id: str, channel_id: str) -> ChannelProfile:
         return self.storage.channel_profile(team_id, channel_id)
+
+    def language(self, team_id: str, channel_id: str | None) -> str:
+        """The language Delight speaks in the channel: its own choice, else the default."""
+        chosen = self.storage.channel_language(team_id, channel_id) if channel_id else None
+        return chosen or self.default_language
+
+    def speaking_in(self, team_id: str, channel_id: str | None) -> AbstractContextManager:
+        """Write what follows in the channel's language (``bot.i18n``)."""
+        return i18n.speaking(self.language(team_id, channel_id))
 
     # Polls
 
@@ -141,12 +154,12 @@ class Delight:
         """Record (or change) one person's answer; returns the ephemeral reply for them."""
         poll = self.storage.get_poll(poll_id)
         if poll is None or poll.team_id != team_id or poll.channel_id != channel_id:
-            return "I can't find that poll any more. `/delight poll` posts today's."
+            return _("I can't find that poll any more. `/delight poll` posts today's.")
         person = self._pseudonym(team_id, user_id)
         if not self.storage.record_answer(
             poll_id, person, count, self._step(poll), edit_at=self._clock()
         ):
-            return (
+            return _(
                 "This poll has closed, so it can't take answers any more. Thank you all the same!"
             )
         self.delivery.wake()
@@ -165,7 +178,8 @@ class Delight:
     def nudge(self, poll: Poll, minutes_left: int, closes_at: datetime) -> bool:
         """Queue the poll's one nudge; it expires when the poll closes (its window is over).
         False if the poll was already nudged."""
-        text = blocks.nudge_text(minutes_left)
+        with self.speaking_in(poll.team_id, poll.channel_id):
+            text = blocks.nudge_text(minutes_left)
         queued = self.storage.queue_nudge(poll.id, self._clock(), text, expires_at=closes_at)
         if queued:
             self.delivery.wake()
@@ -265,7 +279,8 @@ class Delight:
         a win there only once it did. The confirmation goes through the outbox.
         """
         customer = self.profile(team_id, from_channel).customer
-        message = blocks.thanks_message(from_channel, customer, story)
+        with self.speaking_in(team_id, to_channel):
+            message = blocks.thanks_message(from_channel, customer, story)
         self.pacer.wait(team_id, to_channel)
         try:
             self._client_for(team_id).chat_postMessage(channel=to_channel, **message)
@@ -273,20 +288,21 @@ class Delight:
             code = error_code(error)
             logger.warning("thanks post failed channel=%s: %s", to_channel, code)
             return blocks.thanks_failed_text(to_channel, code) or (
-                f"I couldn't thank them. {explain_slack_error(error)}"
+                _("I couldn't thank them.") + " " + explain_slack_error(error)
             )
         finally:
             self.pacer.sent(team_id, to_channel)
         self.log_win(
             team_id, to_channel, WinKind.INTERNAL, story, source_id, from_channel=from_channel
         )
+        with self.speaking_in(team_id, from_channel):
+            confirmation = blocks.thanks_sent_message(to_channel, story)
+            if_lost = _(
+                "Thanked {channel}: it counts for them as an internal customer served.",
+                channel=f"<#{to_channel}>",
+            )
         self.storage.queue_message(
-            team_id,
-            from_channel,
-            blocks.thanks_sent_message(to_channel, story),
-            self._clock(),
-            response_url,
-            if_lost=f"Thanked <#{to_channel}>: it counts for them as an internal customer served.",
+            team_id, from_channel, confirmation, self._clock(), response_url, if_lost=if_lost
         )
         self.delivery.wake()
         return None
@@ -344,7 +360,12 @@ class Delight:
         )
 
     def home_view(self, team_id: str, user_id: str) -> dict:
-        """The viewer's Home tab: team numbers for the channels they share with Delight."""
+        """The viewer's Home tab, in the workspace's default language: team numbers for the
+        channels they share with Delight."""
+        with i18n.speaking(self.default_language):
+            return self._home_view(team_id, user_id)
+
+    def _home_view(self, team_id: str, user_id: str) -> dict:
         known = self.storage.known_channels(team_id)
         try:
             shared = self._shared_channels(team_id, user_id, set(known)) if known else set()
@@ -429,6 +450,11 @@ class Delight:
 
     # The outbox's rows (bot.delivery.Sender)
 
+    def speaking(self, row: Row) -> AbstractContextManager:
+        """The row's channel's language: the delivery worker renders the row, and words what
+        went wrong with it, in it."""
+        return self.speaking_in(row.team_id, row.channel_id)
+
     def render(self, row: Row) -> Message | None:
         """What a row sends now, from the database; None when that is nothing any more."""
         if row.kind is Kind.REPLY:
@@ -508,7 +534,7 @@ class Delight:
     def waiting(self, row: Row) -> None:
         """A poll someone asked for can't go out at once: say it is coming."""
         if row.kind is Kind.POLL:
-            self._tell(row, _WAITING)
+            self._tell(row, _(_WAITING))
 
     def _tell(self, row: Row, text: str) -> None:
         now = self._clock()

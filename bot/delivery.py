@@ -11,6 +11,8 @@ Each answer from Slack is classified once (``bot.slack_errors.classify``): done,
 after N seconds (the row stays in the database and waits here), give up, or turn the
 channel's schedule off. Waiting is real time (``monotonic``); whether a row still makes
 sense (``expires_at``) is decided by the injected clock, like every other date.
+Each row is rendered, and what went wrong with it worded, in its channel's language
+(``Sender.speaking``).
 
 A restart reads every row still in the database: those that were waiting, and the one that
 was being sent when the process died, which is sent again (chat.postMessage has no
@@ -29,6 +31,7 @@ import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -68,6 +71,9 @@ _EDITS_KEPT = 1024
 
 class Sender(Protocol):
     """What the rows mean: ``bot.delight.Delight`` renders them and acts on the outcome."""
+
+    def speaking(self, row: Row) -> AbstractContextManager:
+        """The language to render the row in, and to word what went wrong with it."""
 
     def render(self, row: Row) -> Message | None:
         """What to send now; None when there is nothing to send any more."""
@@ -272,7 +278,8 @@ class Delivery:
 
     def _note_waiting(self, row: Row) -> None:
         try:
-            self._sender.waiting(row)
+            with self._sender.speaking(row):
+                self._sender.waiting(row)
         except Exception:
             logger.exception("delivery: telling that a row waits failed")
 
@@ -284,7 +291,8 @@ class Delivery:
             row = self._storage.outbox_row(row_id)
             if row is not None:
                 kind, tries = row.kind.value, row.tries + 1
-                outcome, again = self._deliver(row)
+                with self._sender.speaking(row):
+                    outcome, again = self._deliver(row)
         except Exception:
             logger.exception("delivery of a row failed; trying it again later")
             outcome, again = "error", backoff(tries or 1)

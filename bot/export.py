@@ -134,7 +134,7 @@ def run(argv: list[str], default_db: Path) -> int:
                 count = write_csv(found, out)
     finally:
         storage.close()
-    print(f"delight export: {count} rows", file=sys.stderr)
+    print(f"delight export: {count} {'row' if count == 1 else 'rows'}", file=sys.stderr)
     return 0
 
 

@@ -1,21 +1,25 @@
-"""``/delight customer``, ``goal`` and ``privacy``: a team's settings for its channel.
+"""``/delight customer``, ``goal``, ``privacy`` and ``language``: a team's settings for its
+channel.
 
 Changes are announced in the channel (``public``), so the whole team sees who our customer
-is, what we aim for together, and when the privacy threshold changes.
+is, what we aim for together, when the privacy threshold changes, and which language Delight
+speaks there (announced in the new one).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import blocks
+from bot import blocks, i18n
 from bot.commands import (
     ProfileCommand,
     SetCustomer,
     SetGoal,
+    SetLanguage,
     SetThreshold,
     ShowCustomer,
     ShowGoal,
+    ShowLanguage,
     ShowPrivacy,
 )
 from bot.delight import Delight
@@ -50,3 +54,12 @@ def apply(delight: Delight, command: ProfileCommand, team_id: str, channel_id: s
         case SetThreshold(threshold=threshold):
             storage.set_threshold(team_id, channel_id, threshold, tz)
             return Reply(blocks.threshold_set_text(threshold), public=True)
+        case ShowLanguage():
+            own = storage.channel_language(team_id, channel_id)
+            code = delight.language(team_id, channel_id)
+            return Reply(blocks.language_text(code, delight.default_language, own is not None))
+        case SetLanguage(code=code):
+            storage.set_language(team_id, channel_id, code, tz)
+            with i18n.speaking(delight.language(team_id, channel_id)):
+                text = blocks.language_set_text(delight.language(team_id, channel_id), code is None)
+            return Reply(text, public=True)

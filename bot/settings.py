@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot import i18n
 from bot.pacing import DEFAULT_BURST, DEFAULT_RATE
 from bot.web import REDIRECT_PATH
 from schedules.rules import RuleError, parse_tz
@@ -60,6 +61,8 @@ class Settings:
     db_path: Path = Path("delight.db")
     port: int = 3000
     default_tz: str = "UTC"
+    # The language of channels that chose none, and of the Home tab (bot.i18n).
+    language: str = "en"
     pseudonym_key: str | None = None
     # Multi-workspace installs (OAuth); all None with a single bot token.
     client_id: str | None = None
@@ -147,6 +150,7 @@ class Settings:
             db_path=Path(get("DELIGHT_DB") or "delight.db"),
             port=_port(get("PORT") or "3000"),
             default_tz=_timezone(get("DELIGHT_TZ") or "UTC"),
+            language=_language(get("DELIGHT_LANGUAGE") or "en"),
             pseudonym_key=_pseudonym_key(get("DELIGHT_PSEUDONYM_KEY")),
             client_id=client_id,
             client_secret=client_secret,
@@ -252,6 +256,15 @@ def _timezone(value: str) -> str:
             f"DELIGHT_TZ must be an IANA timezone such as Europe/Berlin, got {value!r}"
         ) from None
     return value
+
+
+def _language(value: str) -> str:
+    code = i18n.parse_code(value)
+    if code is None:
+        raise SettingsError(
+            f"DELIGHT_LANGUAGE must be one of {', '.join(i18n.LANGUAGES)}, got {value!r}"
+        )
+    return code
 
 
 def _pseudonym_key(value: str | None) -> str | None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.i18n import N_, _
+
 SLACK_ERRORS = (SlackClientError, OSError, http.client.HTTPException)
 
 # Waiting between tries of one message: doubling from BACKOFF_START, never above BACKOFF_CAP.
@@ -42,13 +44,17 @@ DISABLING_ERRORS = {
     "account_inactive": "Delight's account in this workspace is inactive (account_inactive).",
 }
 
-_INVITE = "Add me with `/invite @Delight`, then try again."
+# What the person who asked is told, in the current language (``bot.i18n``).
 _HINTS = {
-    "not_in_channel": f"I'm not in this channel yet. {_INVITE}",
-    "channel_not_found": f"I can't see this channel. {_INVITE}",
-    "is_archived": "This channel is archived, so I can't post here.",
-    "restricted_action": "This workspace doesn't let me post in this channel.",
-    "msg_too_long": "That message was too long for Slack.",
+    "not_in_channel": N_(
+        "I'm not in this channel yet. Add me with `/invite @Delight`, then try again."
+    ),
+    "channel_not_found": N_(
+        "I can't see this channel. Add me with `/invite @Delight`, then try again."
+    ),
+    "is_archived": N_("This channel is archived, so I can't post here."),
+    "restricted_action": N_("This workspace doesn't let me post in this channel."),
+    "msg_too_long": N_("That message was too long for Slack."),
 }
 
 
@@ -88,11 +94,14 @@ def error_code(error: BaseException) -> str:
 
 
 def explain_slack_error(error: BaseException) -> str:
-    """A sentence a person can act on, for an error from the Slack Web API."""
+    """A sentence a person can act on, for an error from the Slack Web API, in the current
+    language."""
     if isinstance(error, SlackApiError):
         code = error_code(error)
-        return _HINTS.get(code, f"Slack answered `{code}`. Please try again in a moment.")
-    return "I couldn't reach Slack just now. Please try again in a moment."
+        if code in _HINTS:
+            return _(_HINTS[code])
+        return _("Slack answered {code}. Please try again in a moment.", code=f"`{code}`")
+    return _("I couldn't reach Slack just now. Please try again in a moment.")
 
 
 def backoff(tries: int) -> float:
@@ -121,7 +130,7 @@ def classify(error: BaseException, tries: int) -> Failure:
         return GiveUp(explain_slack_error(error), code)
     if isinstance(error, OSError | http.client.HTTPException):
         return Retry(backoff(tries), error_code(error))
-    return GiveUp("Something went wrong on our side while talking to Slack.", error_code(error))
+    return GiveUp(_("Something went wrong on our side while talking to Slack."), error_code(error))
 
 
 def _seconds(value: object) -> float | None:

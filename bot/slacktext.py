@@ -43,3 +43,13 @@ def readable(text: str) -> str:
 def clip(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, ending with ``…`` when it was cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def channel_link(channel_id: str) -> str:
+    """A channel as Slack shows it, linked: ``<#C123>``."""
+    return f"<#{channel_id}>"
+
+
+def code(text: str) -> str:
+    """``text`` as inline code."""
+    return f"`{text}`"

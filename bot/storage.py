@@ -223,7 +223,14 @@ def m009_outbox(db: Database) -> None:
     db.execute("CREATE INDEX idx_outbox_kind_ref ON outbox (kind, ref)")
 
 
-_CHANNEL_VALUES = {"customer", "goal", "threshold"}
+@migrations()
+def m010_channel_language(db: Database) -> None:
+    """Issue 16: the language a channel chose (``/delight language``); NULL follows the
+    workspace's default, ``DELIGHT_LANGUAGE``."""
+    db["channels"].add_column("language", str)
+
+
+_CHANNEL_VALUES = {"customer", "goal", "threshold", "language"}
 _POLL_COLUMNS = (
     "id, team_id, channel_id, local_date, message_ts, permalink, closed_at, claimed_at, threshold"
 )
@@ -349,6 +356,17 @@ class Storage:
 
     def set_threshold(self, team_id: str, channel_id: str, threshold: int, tz: str) -> None:
         self._set_channel_value("threshold", team_id, channel_id, threshold, tz)
+
+    def channel_language(self, team_id: str, channel_id: str) -> str | None:
+        """The language the channel chose, or None for the workspace's default."""
+        row = self._db.execute(
+            "SELECT language FROM channels WHERE team_id = ? AND channel_id = ?",
+            [team_id, channel_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_language(self, team_id: str, channel_id: str, code: str | None, tz: str) -> None:
+        self._set_channel_value("language", team_id, channel_id, code, tz)
 
     def _set_channel_value(
         self, column: str, team_id: str, channel_id: str, value: object, tz: str

@@ -6,7 +6,18 @@ from slack_bolt import App
 
 from bot.delight import Delight
 from bot.webhook import Webhooks
-from handlers import actions, commands, dedupe, errors, events, home, unhandled, views, wins
+from handlers import (
+    actions,
+    commands,
+    dedupe,
+    errors,
+    events,
+    home,
+    language,
+    unhandled,
+    views,
+    wins,
+)
 from schedules.commands import ScheduleCommands
 
 
@@ -19,6 +30,7 @@ def register_listeners(
 ) -> None:
     errors.register(app)
     dedupe.register(app, delight.storage, schedule_commands.clock)
+    language.register(app, delight)
     commands.register(app, delight, schedule_commands, webhooks)
     actions.register(app, delight, replies)
     views.register(app, delight)

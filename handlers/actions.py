@@ -19,12 +19,13 @@ from slack_sdk import WebClient
 
 from bot import blocks, ids, replies
 from bot.delight import Delight
+from bot.i18n import N_, _
 from bot.slack_errors import SLACK_ERRORS, explain_slack_error
 
 logger = logging.getLogger(__name__)
 
 _ANSWER = re.compile(rf"^{ids.ANSWER_ACTION_PREFIX}\d+$")
-_STALE = "I can't find that poll any more. `/delight poll` posts today's."
+_STALE = N_("I can't find that poll any more. `/delight poll` posts today's.")
 
 
 def _reply(response_url: str, text: str) -> None:
@@ -63,7 +64,7 @@ def register(app: App, delight: Delight, reply_threads: Executor) -> None:
         poll_id, count = poll_id_of(action.get("block_id")), count_of(action.get("value"))
         if poll_id is None or count is None:
             ack()
-            reply_later(respond, _STALE)
+            reply_later(respond, _(_STALE))
             return
         reply = delight.answer(
             body["team"]["id"], body["channel"]["id"], body["user"]["id"], poll_id, count
@@ -77,13 +78,13 @@ def register(app: App, delight: Delight, reply_threads: Executor) -> None:
         ack()
         poll_id = poll_id_of(action.get("block_id"))
         if poll_id is None or delight.find_poll(body["team"]["id"], poll_id) is None:
-            reply_later(respond, _STALE)
+            reply_later(respond, _(_STALE))
             return
         try:
             client.views_open(trigger_id=body["trigger_id"], view=blocks.more_modal(poll_id))
         except SLACK_ERRORS as error:
             logger.warning("count form did not open: %s", type(error).__name__)
-            reply_later(respond, f"I couldn't open the form. {explain_slack_error(error)}")
+            reply_later(respond, _("I couldn't open the form.") + " " + explain_slack_error(error))
 
     app.action(_ANSWER)(on_answer)
     app.action(ids.ANSWER_MORE_ACTION)(on_more)

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot import blocks, commands, ids, profile
 from bot.delight import Delight, PollExists
+from bot.i18n import _
 from bot.slack_errors import SLACK_ERRORS, explain_slack_error
 from bot.webhook import Webhooks
 from schedules.commands import ScheduleCommands
@@ -24,7 +25,8 @@ def register(
         team_id, channel_id = command["team_id"], command["channel_id"]
         parsed = commands.parse(command.get("text", ""))
         if isinstance(parsed, commands.ScheduleCommand):
-            ack(schedule_commands.apply(parsed, team_id, channel_id))
+            reply = schedule_commands.apply(parsed, team_id, channel_id)
+            ack(text=reply.text, response_type="in_channel" if reply.public else "ephemeral")
             return
         if isinstance(parsed, commands.ProfileCommand):
             reply = profile.apply(delight, parsed, team_id, channel_id)
@@ -51,7 +53,7 @@ def register(
                     )
                 except SLACK_ERRORS as error:
                     logger.warning("win form did not open: %s", type(error).__name__)
-                    respond(f"I couldn't open the form. {explain_slack_error(error)}")
+                    respond(_("I couldn't open the form.") + " " + explain_slack_error(error))
             case commands.ShowTally():
                 ack(delight.tally_text(team_id, channel_id))
             case commands.PostDigest():
@@ -67,8 +69,10 @@ def register(
             case commands.SendThanks(channel_id=to_channel, story=story):
                 if to_channel == channel_id:
                     ack(
-                        "That's this channel: thanks go to another team, one that serves us. "
-                        "Try `/delight thanks #their-channel <what they did for us>`."
+                        _(
+                            "That's this channel: thanks go to another team, one that serves "
+                            "us. Try `/delight thanks #their-channel <what they did for us>`."
+                        )
                     )
                     return
                 ack()

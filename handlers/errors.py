@@ -14,10 +14,11 @@ from pathlib import Path
 
 from slack_bolt import App, BoltResponse
 
+from bot.i18n import N_, _
 from bot.requestlog import describe
 
 _OURS = ("bot", "handlers", "schedules")
-SORRY = "Sorry, that didn't work on our side. Please try again in a moment."
+SORRY = N_("Sorry, that didn't work on our side. Please try again in a moment.")
 
 
 def where(error: BaseException) -> str:
@@ -43,7 +44,7 @@ def on_error(error: Exception, body: dict, logger: Logger) -> BoltResponse:
     logger.debug("listener failure", exc_info=error)
     # A slash command shows the text to the person who typed it; elsewhere a 200 stops Slack
     # from delivering the request again (Bolt sends this only when nothing was acknowledged).
-    return BoltResponse(status=200, body=SORRY if fields.get("kind") == "command" else "")
+    return BoltResponse(status=200, body=_(SORRY) if fields.get("kind") == "command" else "")
 
 
 def register(app: App) -> None:

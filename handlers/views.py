@@ -9,9 +9,10 @@ from slack_bolt import Ack, App
 from bot import blocks, ids
 from bot.commands import story_problem
 from bot.delight import Delight, message_source
+from bot.i18n import N_, _, number
 from bot.models import WinKind
 
-_EXPIRED = "This form has expired. Please start again from the poll or with `/delight win`."
+_EXPIRED = N_("This form has expired. Please start again from the poll or with `/delight win`.")
 
 
 def metadata_of(view: dict) -> dict:
@@ -31,10 +32,13 @@ def parse_count(raw: object) -> int | str:
     """The number typed in the "more…" modal, or a message saying what's wrong with it."""
     text = str(raw or "").strip()
     if not text.isdigit():
-        return "Please enter a whole number, like 7."
+        return _("Please enter a whole number, like 7.")
     count = int(text)
     if count > blocks.MAX_MORE_COUNT:
-        return f"That's more than {blocks.MAX_MORE_COUNT:,}: please check the number."
+        return _(
+            "That's more than {limit}: please check the number.",
+            limit=number(blocks.MAX_MORE_COUNT),
+        )
     return count
 
 
@@ -43,7 +47,7 @@ def register(app: App, delight: Delight) -> None:
         poll_id = metadata_of(view).get("poll_id")
         poll = delight.find_poll(body["team"]["id"], poll_id) if isinstance(poll_id, int) else None
         if poll is None:
-            ack(response_action="update", view=blocks.thanks_view(_EXPIRED))
+            ack(response_action="update", view=blocks.thanks_view(_(_EXPIRED)))
             return
         count = parse_count(
             input_of(view, ids.MORE_COUNT_BLOCK, ids.MORE_COUNT_ACTION).get("value")
@@ -63,9 +67,9 @@ def register(app: App, delight: Delight) -> None:
             option = picked.get("selected_option")
             channel_id = option.get("value") if isinstance(option, dict) else None
             if not isinstance(channel_id, str) or not channel_id:
-                errors[ids.WIN_CHANNEL_BLOCK] = "Pick the team's channel this win is for."
+                errors[ids.WIN_CHANNEL_BLOCK] = _("Pick the team's channel this win is for.")
         elif not isinstance(channel_id, str) or not channel_id:
-            ack(response_action="update", view=blocks.thanks_view(_EXPIRED))
+            ack(response_action="update", view=blocks.thanks_view(_(_EXPIRED)))
             return
         story = str(input_of(view, ids.WIN_STORY_BLOCK, ids.WIN_STORY_ACTION).get("value") or "")
         option = input_of(view, ids.WIN_KIND_BLOCK, ids.WIN_KIND_ACTION).get("selected_option")
@@ -73,7 +77,7 @@ def register(app: App, delight: Delight) -> None:
         if problem := story_problem(story):
             errors[ids.WIN_STORY_BLOCK] = problem
         if kind_value not in {kind.value for kind in WinKind}:
-            errors[ids.WIN_KIND_BLOCK] = "Pick the kind of customer this win was for."
+            errors[ids.WIN_KIND_BLOCK] = _("Pick the kind of customer this win was for.")
         if errors:
             ack(response_action="errors", errors=errors)
             return

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackClientError
 from bot import blocks, ids
 from bot.commands import MAX_STORY_CHARS
 from bot.delight import Delight, explain_slack_error, message_source
+from bot.i18n import _
 from bot.slacktext import clip, readable
 
 SLACK_ERRORS = (SlackClientError, OSError)
@@ -37,7 +38,7 @@ def register(app: App, delight: Delight) -> None:
         message = shortcut["message"]
         if channel_id.startswith("D"):
             view = blocks.thanks_view(
-                "Wins belong to a team: log them from a message in your team's channel."
+                _("Wins belong to a team: log them from a message in your team's channel.")
             )
         elif delight.storage.has_win(message_source(team_id, channel_id, message["ts"])):
             view = blocks.thanks_view(blocks.already_logged_text())
@@ -60,7 +61,9 @@ def register(app: App, delight: Delight) -> None:
             view = blocks.win_modal_pick_channel(channels)
         except SLACK_ERRORS as error:
             logger.warning("channel list for the win form failed: %s", type(error).__name__)
-            view = blocks.thanks_view(f"I couldn't load my channels. {explain_slack_error(error)}")
+            view = blocks.thanks_view(
+                _("I couldn't load my channels.") + " " + explain_slack_error(error)
+            )
         try:
             client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
         except SLACK_ERRORS as error:

@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.i18n import _
+from bot.slacktext import code
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = frozenset(range(5))
 EVERY_DAY = frozenset(range(7))
@@ -92,7 +95,7 @@ class ChannelSchedule:
         zone = ZoneInfo(self.tz)
         found: list[datetime] = []
         cursor = now
-        for _ in range(count + len(self.skips) + 1):
+        for _attempt in range(count + len(self.skips) + 1):
             fire = trigger.get_next_fire_time(None, cursor)
             if fire is None:
                 break
@@ -123,7 +126,9 @@ class RuleError(ValueError):
 def parse_time(text: str) -> time:
     match = _TIME.match(text)
     if not match:
-        raise RuleError(f"`{text}` isn't a time. Use 24-hour HH:MM, for example `17:00`.")
+        raise RuleError(
+            _("{typed} isn't a time. Use 24-hour HH:MM, for example `17:00`.", typed=code(text))
+        )
     return time(int(match[1]), int(match[2]))
 
 
@@ -132,7 +137,10 @@ def parse_tz(text: str) -> str:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
         raise RuleError(
-            f"`{text}` isn't a timezone I know. Use an IANA name, for example `Europe/Berlin`."
+            _(
+                "{typed} isn't a timezone I know. Use an IANA name, for example `Europe/Berlin`.",
+                typed=code(text),
+            )
         ) from None
     return text
 
@@ -146,23 +154,28 @@ def parse_days(text: str) -> frozenset[int]:
         return EVERY_DAY
     days: set[int] = set()
     for part in filter(None, text.split(",")):
-        first, _, last = part.partition("-")
+        first, _dash, last = part.partition("-")
         if first[:3] not in _DAY_INDEX or (last and last[:3] not in _DAY_INDEX):
             raise RuleError(
-                f"`{text}` isn't a set of days. "
-                "Use `mon-fri`, `daily` or a list like `mon,wed,fri`."
+                _(
+                    "{typed} isn't a set of days. Use `mon-fri`, `daily` or a list like "
+                    "`mon,wed,fri`.",
+                    typed=code(text),
+                )
             )
         start, end = _DAY_INDEX[first[:3]], _DAY_INDEX[(last or first)[:3]]
         days.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
     if not days:
-        raise RuleError("That leaves no days to poll. Use `mon-fri`, `daily` or `mon,wed,fri`.")
+        raise RuleError(_("That leaves no days to poll. Use `mon-fri`, `daily` or `mon,wed,fri`."))
     return frozenset(days)
 
 
 def parse_day(text: str) -> int:
     day = text.lower()[:3]
     if day not in _DAY_INDEX:
-        raise RuleError(f"`{text}` isn't a day of the week. Use `mon`, `tue`, … `sun`.")
+        raise RuleError(
+            _("{typed} isn't a day of the week. Use `mon`, `tue`, … `sun`.", typed=code(text))
+        )
     return _DAY_INDEX[day]
 
 
@@ -171,16 +184,8 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise RuleError(
-            f"`{text}` isn't a date. Use YYYY-MM-DD, for example `2026-12-24`."
+            _("{typed} isn't a date. Use YYYY-MM-DD, for example `2026-12-24`.", typed=code(text))
         ) from None
-
-
-def describe_days(days: frozenset[int]) -> str:
-    if days == WEEKDAYS:
-        return "Mon to Fri"
-    if days == EVERY_DAY:
-        return "every day"
-    return ", ".join(DAY_NAMES[d].title() for d in sorted(days))
 
 
 MIN_NUDGE_MINUTES = 5
@@ -192,12 +197,20 @@ def parse_minutes(text: str) -> int:
     """``30m``, ``45``, ``1h`` or ``90min``, between 5 minutes and 12 hours."""
     match = _DURATION.match(text.lower())
     if not match:
-        raise RuleError(f"`{text}` isn't a duration. Use minutes like `30m` or hours like `1h`.")
+        raise RuleError(
+            _(
+                "{typed} isn't a duration. Use minutes like `30m` or hours like `1h`.",
+                typed=code(text),
+            )
+        )
     minutes = int(match[1]) * (60 if (match[2] or "m").startswith("h") else 1)
     if not MIN_NUDGE_MINUTES <= minutes <= MAX_NUDGE_MINUTES:
         raise RuleError(
-            f"A nudge can come {MIN_NUDGE_MINUTES} minutes to {MAX_NUDGE_MINUTES // 60} hours "
-            "before the poll closes."
+            _(
+                "A nudge can come {low} minutes to {high} hours before the poll closes.",
+                low=MIN_NUDGE_MINUTES,
+                high=MAX_NUDGE_MINUTES // 60,
+            )
         )
     return minutes
 

@@ -216,17 +216,24 @@ def texts(message: dict[str, Any]) -> list[str]:
     return found
 
 
-def test_digest_empty_week() -> None:
+NO_COUNTED_DAY = (
+    "No day was counted this week yet: a poll day counts once enough of us answer. "
+    "`/delight poll` asks the team."
+)
+
+
+def test_digest_empty_week_celebrates_nothing_and_shames_no_one() -> None:
+    """Issue 16: an empty week has no :tada:, no "0 customers", no "first counted week"."""
     message = blocks.digest_message(digest())
     assert_valid_message(message)
     assert message == {
-        "text": "This week we delighted 0 customers. Our first counted week: here's to many more.",
+        "text": f"This week's numbers. {NO_COUNTED_DAY}",
         "blocks": [
             {
                 "type": "header",
                 "text": {
                     "type": "plain_text",
-                    "text": ":tada: This week we delighted 0 customers",
+                    "text": ":calendar: This week's numbers",
                     "emoji": True,
                 },
             },
@@ -234,13 +241,7 @@ def test_digest_empty_week() -> None:
                 "type": "context",
                 "elements": [{"type": "mrkdwn", "text": "Week of Monday 16 November"}],
             },
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": "Our first counted week: here's to many more.",
-                },
-            },
+            {"type": "section", "text": {"type": "mrkdwn", "text": NO_COUNTED_DAY}},
             {
                 "type": "context",
                 "elements": [
@@ -255,6 +256,12 @@ def test_digest_empty_week() -> None:
     }
 
 
+def test_digest_leaves_out_a_zero_response_rate() -> None:
+    week = TeamTotal(total=0, days_counted=0, days_hidden=2, responses=2)
+    empty = Digest(Week(MONDAY), week, NOTHING, {}, [], response_rate=0)
+    assert "% of us answered" not in json.dumps(blocks.digest_message(empty))
+
+
 def test_digest_week_with_only_wins() -> None:
     wins = [
         Win(WEDNESDAY, WinKind.NEW, "Signed <!channel> & friends"),
@@ -265,9 +272,9 @@ def test_digest_week_with_only_wins() -> None:
     message = blocks.digest_message(digest(wins=wins))
     assert_valid_message(message)
     assert texts(message) == [
-        ":tada: This week we delighted 0 customers",
+        ":tada: This week we logged 4 customer wins",
         "Week of Monday 16 November",
-        "Our first counted week: here's to many more.",
+        NO_COUNTED_DAY,
         "*4 customer wins this week*\n2 new customers won · 1 customer kept · 1 other win",
         "*New customer won* · Signed &lt;!channel&gt; &amp; friends",
         "*Customer kept* · Saved Initech",
@@ -348,7 +355,7 @@ def counted(total: int, days: int = 5, responses: int = 20) -> TeamTotal:
 def test_digest_trend_wording(this_week: TeamTotal, last_week: TeamTotal, trend: str) -> None:
     message = blocks.digest_message(digest(this_week=this_week, last_week=last_week))
     assert_valid_message(message)
-    headline = f"This week we delighted {blocks.plural(this_week.total, 'customer')}"
+    headline = message["blocks"][0]["text"]["text"].split(" ", 1)[1]
     assert message["text"] == f"{headline}. {trend}"
     assert message["blocks"][2]["text"]["text"].split("\n")[0] == trend
 

@@ -130,9 +130,10 @@ def test_digest_empty_week_with_customer_and_goal_still_encourages() -> None:
     message = blocks.digest_message(digest)
     assert_valid_message(message)
     assert texts(message) == [
-        ":tada: This week we delighted 0 customers",
+        ":calendar: This week's numbers",
         "Week of Monday 16 November\n:busts_in_silhouette: Our customer: Finance",
-        "Our first counted week: here's to many more.\n"
+        "No day was counted this week yet: a poll day counts once enough of us answer. "
+        "`/delight poll` asks the team.\n"
         ":dart: We're at 0 of 20 this week `▱▱▱▱▱▱▱▱▱▱` 0%",
         "No wins logged this week yet. `/delight win <story>` tells the team about one.",
     ]

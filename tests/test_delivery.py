@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ class Recorder:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self.dropped: list[tuple[Row, GiveUp | TurnOff | None]] = []
+
+    def speaking(self, row: Row) -> AbstractContextManager:
+        return nullcontext()
 
     def render(self, row: Row) -> Message | None:
         return Message("chat.postMessage", {"text": f"row {row.id}"})

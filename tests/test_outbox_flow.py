@@ -102,7 +102,7 @@ def test_every_kind_of_message_is_delivered_once_through_a_fault(
         print(f"\n{fault}: {len(slack.calls)} calls, {len(slack.calls_to('chat.update'))} edits")
     for channel in (MANUAL, SCHEDULED, DIGEST):
         assert len(tops(slack, channel)) == 1, channel
-    assert tops(slack, DIGEST)[0].params["text"].startswith("This week we delighted")
+    assert tops(slack, DIGEST)[0].params["text"].startswith("This week's numbers")
     edits = [c for c in slack.calls_to("chat.update") if c.ok and c.params["ts"] == edited_ts]
     assert len(edits) == 1 and "1 answer so far" in edits[0].params["text"]
 

@@ -66,7 +66,8 @@ def test_bad_schedule_input_names_the_problem_and_saves_nothing(running, text, n
 def test_schedule_off_removes_the_job(running: Running) -> None:
     running.sender.command("schedule 17:00")
     reply = running.sender.command("schedule off")
-    assert "No daily poll is scheduled here" in reply.text
+    assert reply.text.startswith("Daily polls are off in this channel.")
+    assert reply.json["response_type"] == "in_channel"
     assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is None
     assert "no daily poll yet" in running.sender.command("schedule off").text
 
@@ -349,7 +350,7 @@ def test_failed_scheduled_digest_is_retried_within_its_week(running: Running) ->
     jobs.run_digest(TEAM_ID, CHANNEL)
     running.settle()
     digests = slack.calls_to("chat.postMessage")
-    assert len(digests) == 2 and digests[-1].params["text"].startswith("This week we delighted")
+    assert len(digests) == 2 and digests[-1].params["text"].startswith("This week's numbers")
     jobs.run_digest(TEAM_ID, CHANNEL)  # a late double firing: still one digest a week
     running.settle()
     assert len(slack.calls_to("chat.postMessage")) == 2
@@ -376,7 +377,7 @@ def test_scheduled_digest_posts_once_per_week(running: Running) -> None:
     running.settle()
     digests = running.slack.calls_to("chat.postMessage")
     assert len(digests) == 2
-    assert digests[-1].params["text"].startswith("This week we delighted")
+    assert digests[-1].params["text"].startswith("This week's numbers")
 
 
 class OffsetClock:
