@@ -12,6 +12,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 EVENT, INTERACTION, COMMAND = "event", "interaction", "command"
+# What Bolt raises building a request from a body of the wrong shape (invalid JSON, a payload
+# that is not an object, an id field of the wrong type), over either transport.
+UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError)
 # The Events API's own envelope types (Bolt answers url_verification itself).
 _EVENT_TYPES = {"event_callback", "url_verification", "app_rate_limited"}
 

@@ -37,6 +37,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.requestlog import log_request
+from bot.shapes import UNREADABLE
 from bot.slack_check import SlackCheckFailed, socket_url
 
 logger = logging.getLogger("delight.socket")
@@ -51,8 +52,6 @@ STALE_AFTER = 3.0
 SUPERVISE_EVERY = 0.5
 FIRST_RETRY = 1.0
 MAX_RETRY = 30.0
-# What Bolt raises building a request from a payload of the wrong shape.
-_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError)
 
 
 def ack_payload(response: BoltResponse) -> dict[str, Any] | None:
@@ -262,7 +261,7 @@ class SocketMode:
                 request = BoltRequest(
                     mode="socket_mode", body=payload, headers=retry_headers(envelope)
                 )
-            except _UNREADABLE:
+            except UNREADABLE:
                 problem = "fields of unexpected types"
         if problem:
             ms = f"{(time.perf_counter() - started) * 1000:.1f}"

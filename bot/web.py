@@ -32,7 +32,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import webhook
 from bot.requestlog import log_request
-from bot.shapes import problem_with
+from bot.shapes import UNREADABLE, problem_with
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +47,6 @@ MAX_CLOCK_SKEW = 300
 # ``/slack/install?team=T0123`` preselects a workspace; Bolt pastes the value into Slack's
 # authorize URL as it is, so only a Slack id may pass.
 _TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,30}")
-# What Bolt raises building a request from a body it can't read (invalid JSON, a payload that
-# is not an object, an id field of the wrong type).
-_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError)
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
@@ -186,7 +183,7 @@ class DelightWeb:
                 query=environ.get("QUERY_STRING", ""),
                 headers=WsgiHttpRequest(environ).get_headers(),
             )
-        except _UNREADABLE:
+        except UNREADABLE:
             problem = problem_with(body, environ.get("CONTENT_TYPE", ""))
             return "400 Bad Request", f"bad request: {problem}", problem
         if not request.body and request.content_type != "application/json":
