@@ -225,7 +225,14 @@ def _webhook(
         )
         return _json_reply(start_response, answer)
     secret = path.removeprefix(webhook.PATH_PREFIX)
-    return _json_reply(start_response, webhooks.receive(secret, length, environ["wsgi.input"].read))
+    try:
+        answer = webhooks.receive(secret, length, environ["wsgi.input"].read)
+    except Exception as error:  # never waitress's traceback: it would log the path's secret
+        logger.error("webhook failed: %s", type(error).__name__)
+        answer = webhook.Answer(
+            500, {"ok": False, "error": "internal_error", "message": "Please try again later."}
+        )
+    return _json_reply(start_response, answer)
 
 
 _REASONS = {
@@ -236,6 +243,7 @@ _REASONS = {
     405: "Method Not Allowed",
     413: "Content Too Large",
     429: "Too Many Requests",
+    500: "Internal Server Error",
 }
 
 

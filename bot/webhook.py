@@ -36,7 +36,8 @@ PATH_PREFIX = "/webhooks/wins/"
 MAX_BODY_BYTES = 64 * 1024
 PER_MINUTE = 60
 MAX_ID_CHARS = 200
-KINDS = {WinKind.NEW.value, WinKind.KEPT.value, WinKind.INTERNAL.value}
+# Every kind a win can have; left out, a win is "other", as with /delight win.
+_KINDS = frozenset(kind.value for kind in WinKind)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def read_win(raw: bytes) -> WinRequest | Answer:
     """The win a body asks for, or the 400 naming the field that is wrong."""
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[…
         return _field_error("body", "The body must be a JSON object in UTF-8.")
     if not isinstance(data, dict):
         return _field_error("body", "The body must be a JSON object.")
@@ -81,8 +82,8 @@ def read_win(raw: bytes) -> WinRequest | Answer:
     if problem := story_problem(story):
         return _field_error("story", problem)
     kind = data.get("kind", WinKind.OTHER.value)
-    if kind not in KINDS | {WinKind.OTHER.value}:
-        return _field_error("kind", 'kind must be "new", "kept" or "internal".')
+    if not isinstance(kind, str) or kind not in _KINDS:
+        return _field_error("kind", 'kind must be "new", "kept", "internal" or left out.')
     external_id = data.get("id")
     if external_id is not None:
         if isinstance(external_id, int) and not isinstance(external_id, bool):
@@ -111,6 +112,7 @@ class Webhooks:
         self._clock = clock
         self.public_url = public_url
         self._limit = PerMinute(per_minute, clock)
+        self._per_minute = per_minute
 
     def _secret(self, team_id: str, channel_id: str, nonce: str) -> str:
         mac = hmac.new(self._key, f"{team_id}:{channel_id}:{nonce}".encode(), hashlib.sha256)
@@ -153,7 +155,7 @@ class Webhooks:
         wait = self._limit.check(f"{team_id}:{channel_id}")
         if wait > 0:
             retry_after = str(max(1, math.ceil(wait)))
-            answer = _error(429, "rate_limited", f"At most {PER_MINUTE} wins a minute.")
+            answer = _error(429, "rate_limited", f"At most {self._per_minute} wins a minute.")
             answer.headers["Retry-After"] = retry_after
             return self._log(team_id, channel_id, answer)
         win = read_win(read(length) if length > 0 else b"")

@@ -325,3 +325,16 @@ def test_a_new_key_makes_a_new_webhook_rather_than_show_a_dead_one(tmp_path: Pat
     assert created and new_path != path
     delight.close()
     storage.close()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [(b'{"story": "x", "kind": ["new"]}', "kind"), (b"[" * 60000, "body")],
+    ids=["kind-not-a-string", "nested-too-deep"],
+)
+def test_webhook_bodies_of_odd_shapes_are_400_naming_the_field(body: bytes, field: str) -> None:
+    from bot.webhook import Answer, read_win
+
+    answer = read_win(body)
+    assert isinstance(answer, Answer) and answer.status == 400
+    assert answer.body["field"] == field
