@@ -50,13 +50,13 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.settings import Settings
+from bot.slack_errors import SLACK_ERRORS
 from bot.web import INSTALL_PATH, REDIRECT_PATH
 
 logger = logging.getLogger(__name__)
@@ -300,7 +300,7 @@ class Workspaces:
                 )
                 or bot
             )
-        except (SlackClientError, OSError) as error:
+        except SLACK_ERRORS as error:
             # Try the token we have: if it has expired, the call fails where errors are handled.
             logger.warning("token refresh failed team=%s: %s", team_id, type(error).__name__)
         return self._new_client(bot.bot_token)

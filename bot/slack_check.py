@@ -9,7 +9,9 @@ raw ``OSError`` comes through once slack_sdk's retries are spent.
 from __future__ import annotations
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
+
+from bot.slack_errors import SLACK_ERRORS
 
 _REFUSED_TOKEN = {
     "invalid_auth",
@@ -43,7 +45,7 @@ def identity(client: WebClient, api_url: str) -> str:
     """Who the bot token belongs to: ``@delight (U0BOT) in Acme (T0TEAM)``."""
     try:
         answer = client.auth_test()
-    except (SlackClientError, OSError) as error:
+    except SLACK_ERRORS as error:
         raise SlackCheckFailed(failure(error, "auth.test", "SLACK_BOT_TOKEN", api_url)) from None
     return (
         f"@{answer.get('user', '?')} ({answer.get('user_id', '?')}) in "
@@ -55,7 +57,7 @@ def socket_url(client: WebClient, app_token: str, api_url: str) -> str:
     """A websocket URL from ``apps.connections.open``: the app token works."""
     try:
         answer = client.apps_connections_open(app_token=app_token)
-    except (SlackClientError, OSError) as error:
+    except SLACK_ERRORS as error:
         raise SlackCheckFailed(
             failure(error, "apps.connections.open", "SLACK_APP_TOKEN", api_url)
         ) from None

@@ -39,6 +39,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from bot.requestlog import log_request
 from bot.shapes import UNREADABLE
 from bot.slack_check import SlackCheckFailed, socket_url
+from bot.slack_errors import SLACK_ERRORS
 
 logger = logging.getLogger("delight.socket")
 # slack_sdk's own lines ("A new session has been established", even when none was) are
@@ -245,9 +246,12 @@ class SocketMode:
         except Exception as error:  # acknowledged all the same: Slack would deliver it again
             logger.error("socket envelope failed: %s", type(error).__name__)
             payload = None
-        client.send_socket_mode_response(
-            SocketModeResponse(envelope_id=envelope_id, payload=payload)
-        )
+        try:
+            client.send_socket_mode_response(
+                SocketModeResponse(envelope_id=envelope_id, payload=payload)
+            )
+        except SLACK_ERRORS as error:  # the connection died meanwhile: Slack delivers it again
+            logger.warning("socket acknowledgement failed: %s", type(error).__name__)
 
     def dispatch(self, envelope: dict[str, Any]) -> dict[str, Any] | None:
         """Bolt's answer to one envelope, as the acknowledgement's payload."""

@@ -12,15 +12,13 @@ from logging import Logger
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 
 from bot import blocks, ids
 from bot.commands import MAX_STORY_CHARS
-from bot.delight import Delight, explain_slack_error, message_source
+from bot.delight import Delight, message_source
 from bot.i18n import _
+from bot.slack_errors import SLACK_ERRORS, explain_slack_error
 from bot.slacktext import clip, readable
-
-SLACK_ERRORS = (SlackClientError, OSError)
 
 
 def register(app: App, delight: Delight) -> None:
