@@ -43,6 +43,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import replies
 from bot.calendar import Clock
+from bot.failures import failure_of
 from bot.outbox import Kind, Message, Row
 from bot.pacing import Pacer
 from bot.slack_errors import SLACK_ERRORS, GiveUp, Retry, TurnOff, backoff, classify
@@ -67,6 +68,8 @@ EDIT_BURST = 10
 _CLIENTS = 256
 # Polls whose last edit time is kept before the ones past their interval are forgotten.
 _EDITS_KEPT = 1024
+# Tries at recording a send Slack took, before leaving it to the next start.
+_RECORD_TRIES = 3
 
 
 class Sender(Protocol):
@@ -203,8 +206,8 @@ class Delivery:
                 if read:
                     self._read_new_rows()
                 self._dispatch_due()
-            except Exception:
-                logger.exception("delivery dispatcher failed; going on")
+            except Exception as error:
+                logger.error("delivery dispatcher failed; going on: %s", failure_of(error))
                 time.sleep(0.1)
 
     def _due_now(self) -> bool:
@@ -280,8 +283,8 @@ class Delivery:
         try:
             with self._sender.speaking(row):
                 self._sender.waiting(row)
-        except Exception:
-            logger.exception("delivery: telling that a row waits failed")
+        except Exception as error:
+            logger.error("delivery: telling that a row waits failed: %s", failure_of(error))
 
     def _send(self, row_id: int, team: str) -> None:
         started = time.perf_counter()
@@ -293,8 +296,9 @@ class Delivery:
                 kind, tries = row.kind.value, row.tries + 1
                 with self._sender.speaking(row):
                     outcome, again = self._deliver(row)
-        except Exception:
-            logger.exception("delivery of a row failed; trying it again later")
+        except Exception as error:
+            logger.error("delivery of a row failed, trying it later: %s", failure_of(error))
+            logger.debug("delivery failure", exc_info=error)
             outcome, again = "error", backoff(tries or 1)
             self._count_failure(row_id)
         finally:
@@ -324,11 +328,28 @@ class Delivery:
             "delivery kind=%s team=%s outcome=%s tries=%d ms=%.1f", kind, team, outcome, tries, ms
         )
 
+    def _record(self, row: Row, answer: Any) -> tuple[str, float | None]:
+        """Record what Slack took. Slack has it, so whatever happens here the row is never
+        sent again by this process: a record that keeps failing leaves the row for the next
+        start (the documented double of a send whose outcome was lost)."""
+        for attempt in range(_RECORD_TRIES):
+            try:
+                gone = self._sender.delivered(row, answer)
+            except Exception as error:
+                logger.warning(
+                    "delivery: recording a sent row failed (%s), try %d", failure_of(error),
+                    attempt + 1,
+                )  # fmt: skip
+                time.sleep(0.05 * 2**attempt)
+            else:
+                return "delivered", None if gone else 0.0
+        return "delivered, not recorded", None
+
     def _count_failure(self, row_id: int) -> None:
         try:
             self._storage.outbox_failed(row_id, "error")
-        except Exception:
-            logger.exception("delivery: counting a failed try failed")
+        except Exception as error:
+            logger.error("delivery: counting a failed try failed: %s", failure_of(error))
 
     def _deliver(self, row: Row) -> tuple[str, float | None]:
         """Send one row; returns the outcome to log and, to send it again, after how long."""
@@ -351,8 +372,7 @@ class Delivery:
             if isinstance(answer, GiveUp | Retry):
                 failure = answer
             else:
-                gone = self._sender.delivered(row, answer)
-                return "delivered", None if gone else 0.0
+                return self._record(row, answer)
         if isinstance(failure, Retry):
             self._storage.outbox_failed(row.id, failure.code)
             return f"retry after={failure.after:.1f} error={failure.code}", failure.after

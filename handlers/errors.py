@@ -8,28 +8,15 @@ DEBUG.
 
 from __future__ import annotations
 
-import traceback
 from logging import Logger
-from pathlib import Path
 
 from slack_bolt import App, BoltResponse
 
+from bot.failures import where
 from bot.i18n import N_, _
 from bot.requestlog import describe
 
-_OURS = ("bot", "handlers", "schedules")
 SORRY = N_("Sorry, that didn't work on our side. Please try again in a moment.")
-
-
-def where(error: BaseException) -> str:
-    """``package/module.py:line`` of the innermost frame in Delight's code (else the last)."""
-    frames = traceback.extract_tb(error.__traceback__)
-    if not frames:
-        return "?"
-    ours = [f for f in frames if Path(f.filename).parent.name in _OURS]
-    frame = (ours or frames)[-1]
-    path = Path(frame.filename)
-    return f"{path.parent.name}/{path.name}:{frame.lineno}"
 
 
 def on_error(error: Exception, body: dict, logger: Logger) -> BoltResponse:

@@ -135,3 +135,29 @@ def test_a_row_past_its_time_is_dropped_unsent(storage: Storage) -> None:
         delivery.close()
     assert client.posted == []
     assert storage.outbox_pending() == {}
+
+
+class FailingRecord(Recorder):
+    """Slack takes the post; recording it fails every time (a database that stays locked)."""
+
+    def delivered(self, row: Row, answer: Any) -> bool:
+        raise RuntimeError("database is locked")
+
+
+def test_a_send_slack_took_is_never_sent_again_when_recording_it_fails(storage: Storage):
+    client = StubClient()
+    storage.queue_digest("T", "C1", MONDAY, NOW, NOW + timedelta(days=5), None)
+    delivery = Delivery(
+        storage,
+        lambda team: client,  # type: ignore[arg-type, return-value]
+        FailingRecord(storage),
+        FakeClock(NOW),
+        post_pacer=Pacer(10_000, 10_000, channel_interval=0.0),
+    )
+    delivery.start()
+    try:
+        assert delivery.wait_idle(5)
+    finally:
+        delivery.close()
+    assert client.posted == ["C1"]  # once; the row stays for the next start (the known double)
+    assert storage.outbox_pending() == {"digest": 1}
