@@ -1064,7 +1064,7 @@ def forgotten_text(removed: int) -> str:
 
 def language_text(code: str, default: str, own: bool) -> str:
     """``/delight language``: this channel's language and the ones to choose from."""
-    listed = _(", ").join(f"`{c}` {i18n.own_name(c)}" for c in i18n.LANGUAGES)
+    listed = i18n.choices()
     now = (
         _("Delight speaks {language} in this channel.", language=i18n.name(code))
         if own

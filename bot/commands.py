@@ -544,7 +544,7 @@ def parse_language(text: str) -> Command:
         return SetLanguage(None)
     language = i18n.parse_code(typed)
     if language is None:
-        listed = _(", ").join(f"`{c}` {i18n.own_name(c)}" for c in i18n.LANGUAGES)
+        listed = i18n.choices()
         return Invalid(
             _(
                 "I don't speak {typed} yet. The languages: {languages}. "

@@ -80,6 +80,11 @@ def own_name(code: str) -> str:
     return locale(code).get_display_name(locale(code)) or code
 
 
+def choices() -> str:
+    """Every language, as ``/delight language`` lists it: "`de` Deutsch, `fr` français, …"."""
+    return _(", ").join(f"`{c}` {own_name(c)}" for c in LANGUAGES)
+
+
 def name(code: str) -> str:
     """The language's name in the current language, for sentences: ``allemand``."""
     return locale(code).get_display_name(locale(current())) or code

@@ -56,10 +56,11 @@ def apply(delight: Delight, command: ProfileCommand, team_id: str, channel_id: s
             return Reply(blocks.threshold_set_text(threshold), public=True)
         case ShowLanguage():
             own = storage.channel_language(team_id, channel_id)
-            code = delight.language(team_id, channel_id)
+            code = own or delight.default_language
             return Reply(blocks.language_text(code, delight.default_language, own is not None))
         case SetLanguage(code=code):
             storage.set_language(team_id, channel_id, code, tz)
-            with i18n.speaking(delight.language(team_id, channel_id)):
-                text = blocks.language_set_text(delight.language(team_id, channel_id), code is None)
+            now = code or delight.default_language
+            with i18n.speaking(now):
+                text = blocks.language_set_text(now, code is None)
             return Reply(text, public=True)

@@ -932,12 +932,6 @@ class Storage:
             expires_at=expires_at,
         )
 
-    def release_digest(self, team_id: str, channel_id: str, week_start: date) -> None:
-        self._db.execute(
-            "DELETE FROM digests WHERE team_id = ? AND channel_id = ? AND week_start = ?",
-            [team_id, channel_id, week_start.isoformat()],
-        )
-
     # Events
 
     def first_delivery(self, event_id: str, now: datetime) -> bool:
