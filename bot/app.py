@@ -29,7 +29,7 @@ from bot.webhook import Webhooks
 from handlers import register_listeners
 from handlers.guard import RefuseMalformed
 from schedules.commands import ScheduleCommands
-from schedules.jobs import Jobs, new_pool, new_scheduler
+from schedules.jobs import Jobs
 
 LISTENER_THREADS = 16
 # /readyz says "not ready" once the outbox's oldest message has waited this long.
@@ -86,7 +86,7 @@ def readiness_problem(
         return "no Socket Mode connection to Slack is open"
     if not storage.is_writable():
         return "the database does not take writes"
-    if not jobs.scheduler.running:
+    if not jobs.running:
         return "the scheduler is not running"
     if installs is not None and not installs.store.is_readable():
         return "the installations database can't be read"
@@ -137,8 +137,6 @@ def build(
         if settings.oauth
         else None
     )
-    pool = new_pool()
-    scheduler = new_scheduler(pool)
     delight = Delight(
         storage,
         client_for=installs.workspaces.client_for if installs else lambda _team_id: client,
@@ -150,7 +148,7 @@ def build(
         pacer=Pacer(settings.post_rate, settings.post_burst, channel_interval),
         edit_pacer=Pacer(*edit_limit, channel_interval=0.0),
     )
-    jobs = Jobs(delight, storage, clock, scheduler, pool)
+    jobs = Jobs(delight, storage, clock)
     schedule_commands = ScheduleCommands(storage, jobs, clock, settings.default_tz)
     listeners = LanguageCarryingExecutor(LISTENER_THREADS, thread_name_prefix="listener")
     app = LoggedApp(

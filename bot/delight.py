@@ -26,7 +26,6 @@ from bot.pseudonym import Pseudonymizer
 from bot.slack_errors import SLACK_ERRORS, GiveUp, TurnOff, error_code, explain_slack_error
 from bot.storage import Storage
 from bot.tally import TeamTotal, is_visible, poll_threshold, team_total
-from schedules.rules import MAX_POLL_OPEN
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +84,16 @@ class Delight:
             storage, client_for, self, clock, self.pacer, edit_pacer, refresh_interval
         )
         self._channel_off: Callable[[str, str], None] = lambda _team, _channel: None
+        self._poll_posted: Callable[[str, str], None] = lambda _team, _channel: None
 
     def on_channel_off(self, callback: Callable[[str, str], None]) -> None:
         """Call ``callback(team_id, channel_id)`` when Slack's answer turned a schedule off."""
         self._channel_off = callback
+
+    def on_poll_posted(self, callback: Callable[[str, str], None]) -> None:
+        """Call ``callback(team_id, channel_id)`` once a poll is posted and the channel's
+        earlier polls are closed (the scheduler keeps when its polls close and nudge)."""
+        self._poll_posted = callback
 
     def close(self) -> None:
         self.delivery.close()
@@ -169,12 +174,6 @@ class Delight:
         """How many answers move the poll's live tally: its privacy threshold."""
         return poll_threshold(poll.threshold, self.profile(poll.team_id, poll.channel_id).threshold)
 
-    def close_poll(self, poll: Poll) -> None:
-        """Stop taking answers; the closing edit (final tally, no buttons) and the result line
-        in the thread are queued in the same transaction."""
-        if self.storage.close_poll(poll.id, self._clock()):
-            self.delivery.wake()
-
     def nudge(self, poll: Poll, minutes_left: int, closes_at: datetime) -> bool:
         """Queue the poll's one nudge; it expires when the poll closes (its window is over).
         False if the poll was already nudged."""
@@ -184,13 +183,6 @@ class Delight:
         if queued:
             self.delivery.wake()
         return queued
-
-    def close_expired_polls(self) -> int:
-        """Close polls that have been open for the longest time allowed; returns how many."""
-        expired = self.storage.polls_open_since(self._clock() - MAX_POLL_OPEN)
-        for poll in expired:
-            self.close_poll(poll)
-        return len(expired)
 
     def find_poll(self, team_id: str, poll_id: int) -> Poll | None:
         poll = self.storage.get_poll(poll_id)
@@ -504,6 +496,7 @@ class Delight:
         for earlier in self.storage.open_polls(poll.team_id, poll.channel_id):
             if earlier.local_date < poll.local_date:
                 self.storage.close_poll(earlier.id, self._clock())
+        self._poll_posted(poll.team_id, poll.channel_id)
         self.delivery.wake()
         permalink = self._permalink(self._client_for(poll.team_id), poll.channel_id, ts)
         if permalink:

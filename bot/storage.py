@@ -13,14 +13,15 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot import dueindex
 from bot.live import LiveTally, Shown, next_shown
 from bot.models import ChannelProfile, DayTotal, Poll, Win, WinKind
 from bot.outbox import Kind, Row, edit_key
@@ -230,6 +231,72 @@ def m010_channel_language(db: Database) -> None:
     db["channels"].add_column("language", str)
 
 
+@migrations()
+def m011_due_index(db: Database) -> None:
+    """Issue 17: each channel's next poll, digest, nudge and close, in UTC (``bot.dueindex``),
+    built from the schedules and open polls. A poll or digest whose time passed today (this
+    week) and that is not claimed yet is due at once, so the first start catches it up, as
+    the scheduler's start-up did; skips are left to the firing, which checks them."""
+    from schedules.index import catch_up_instants, poll_instants, schedule_instants
+
+    dueindex.create(db)
+    now = datetime.now(UTC)
+    schedules = {
+        (s.team_id, s.channel_id): s
+        for s in (
+            _schedule(row, frozenset())
+            for row in db.execute(
+                f"SELECT {_SCHEDULE_COLUMNS} FROM channels WHERE poll_time IS NOT NULL"
+            )
+        )
+    }
+    since = (now - timedelta(days=8)).date().isoformat()
+    claimed = {
+        (team, channel, day)
+        for sql in (
+            "SELECT team_id, channel_id, local_date FROM polls WHERE local_date >= ?",
+            "SELECT team_id, channel_id, week_start FROM digests WHERE week_start >= ?",
+        )
+        for team, channel, day in db.execute(sql, [since])
+    }
+    nudges = dict(
+        ((team, channel), minutes)
+        for team, channel, minutes in db.execute(
+            "SELECT team_id, channel_id, nudge_minutes FROM channels"
+            " WHERE nudge_minutes IS NOT NULL"
+        )
+    )
+    open_polls: dict[tuple[str, str], list[dueindex.OpenPoll]] = {}
+    for team, channel, poll_id, claimed_at, nudged in db.execute(
+        "SELECT team_id, channel_id, id, claimed_at, nudged_at IS NOT NULL FROM polls"
+        " WHERE message_ts IS NOT NULL AND closed_at IS NULL ORDER BY claimed_at"
+    ):
+        poll = dueindex.OpenPoll(poll_id, datetime.fromisoformat(claimed_at), bool(nudged))
+        open_polls.setdefault((team, channel), []).append(poll)
+    for key in schedules.keys() | open_polls.keys():
+        schedule = schedules.get(key)
+        instants = {}
+        if schedule is not None:
+            instants = schedule_instants(schedule, now)
+            missed = catch_up_instants(schedule, now)
+            poll, digest = missed[dueindex.DueKind.POLL], missed[dueindex.DueKind.DIGEST]
+            if poll is not None and (*key, _local_day(poll, schedule)) not in claimed:
+                instants[dueindex.DueKind.POLL] = poll
+            if digest is not None and (*key, _local_monday(digest, schedule)) not in claimed:
+                instants[dueindex.DueKind.DIGEST] = digest
+        instants |= poll_instants(schedule, open_polls.get(key, []), nudges.get(key), now)
+        dueindex.write(db, *key, instants)
+
+
+def _local_day(instant: datetime, schedule: ChannelSchedule) -> str:
+    return instant.astimezone(ZoneInfo(schedule.tz)).date().isoformat()
+
+
+def _local_monday(instant: datetime, schedule: ChannelSchedule) -> str:
+    day = instant.astimezone(ZoneInfo(schedule.tz)).date()
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
 _CHANNEL_VALUES = {"customer", "goal", "threshold", "language"}
 _POLL_COLUMNS = (
     "id, team_id, channel_id, local_date, message_ts, permalink, closed_at, claimed_at, threshold"
@@ -300,21 +367,39 @@ class Storage:
             self._connections.clear()
         self._local = threading.local()
 
+    @property
+    def db(self) -> Database:
+        """This thread's connection, for the storage modules beside this one
+        (``bot.dueindex``)."""
+        return self._db
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One write transaction (see ``_write``); a transaction opened inside it on the same
+        thread is part of it, so a firing's outbox row and its next instant commit together."""
+        return self._write()
+
     @contextmanager
     def _write(self) -> Iterator[None]:
         """One transaction that holds the write lock from its start, so what it reads can't
-        change before it writes (a deferred one would fail to upgrade under a busy writer)."""
+        change before it writes (a deferred one would fail to upgrade under a busy writer).
+        Nested on one thread, the inner one joins the outer."""
         db = self._db
+        if getattr(self._local, "writing", False):
+            yield
+            return
         # Writers of this process queue here rather than in SQLite's busy handler, which
         # sleeps and polls: under a burst of clicks an unlucky writer could lose the lock for
         # longer than busy_timeout and fail with "database is locked" (bench/ack_latency.py).
         with self._write_lock:
             db.execute("BEGIN IMMEDIATE")
+            self._local.writing = True
             try:
                 yield
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.writing = False
             db.execute("COMMIT")
 
     def is_writable(self) -> bool:
@@ -500,15 +585,6 @@ class Storage:
             f"SELECT {_POLL_COLUMNS} FROM polls WHERE team_id = ? AND channel_id = ?"
             " AND message_ts IS NOT NULL AND closed_at IS NULL ORDER BY local_date",
             [team_id, channel_id],
-        ).fetchall()
-        return [_poll(row) for row in rows]
-
-    def polls_open_since(self, cutoff: datetime) -> list[Poll]:
-        """Posted, unclosed polls claimed at or before ``cutoff`` (any channel)."""
-        rows = self._db.execute(
-            f"SELECT {_POLL_COLUMNS} FROM polls WHERE message_ts IS NOT NULL"
-            " AND closed_at IS NULL AND claimed_at <= ? ORDER BY claimed_at",
-            [cutoff.isoformat()],
         ).fetchall()
         return [_poll(row) for row in rows]
 
@@ -787,13 +863,9 @@ class Storage:
             " WHERE team_id = ? AND channel_id = ? AND poll_time IS NOT NULL",
             [team_id, channel_id],
         ).fetchone()
-        return self._schedule(row, today) if row else None
-
-    def all_schedules(self, today: date) -> list[ChannelSchedule]:
-        rows = self._db.execute(
-            f"SELECT {_SCHEDULE_COLUMNS} FROM channels WHERE poll_time IS NOT NULL"
-        ).fetchall()
-        return [self._schedule(row, today) for row in rows]
+        if row is None:
+            return None
+        return _schedule(row, frozenset(self.skips(team_id, channel_id, today)))
 
     def disabled_reason(self, team_id: str, channel_id: str) -> str | None:
         row = self._db.execute(
@@ -801,21 +873,6 @@ class Storage:
             [team_id, channel_id],
         ).fetchone()
         return row[0] if row else None
-
-    def _schedule(self, row: tuple, today: date) -> ChannelSchedule:
-        team_id, channel_id, tz, poll_time, days, paused, digest_day, digest_time, off = row
-        return ChannelSchedule(
-            team_id=team_id,
-            channel_id=channel_id,
-            poll_time=time.fromisoformat(poll_time),
-            tz=tz,
-            days=frozenset(int(d) for d in days.split(",")),
-            paused=bool(paused),
-            digest_day=digest_day,
-            digest_time=time.fromisoformat(digest_time) if digest_time else None,
-            digest_off=bool(off),
-            skips=frozenset(self.skips(team_id, channel_id, today)),
-        )
 
     # Skips
 
@@ -858,16 +915,6 @@ class Storage:
             [team_id, channel_id],
         ).fetchone()
         return row[0] if row else None
-
-    def nudge_candidates(self) -> list[NudgeCandidate]:
-        """Open, posted, not yet nudged polls in channels that asked for a nudge."""
-        rows = self._db.execute(
-            f"SELECT {_prefixed('p', _POLL_COLUMNS)}, c.nudge_minutes FROM polls p"
-            " JOIN channels c ON c.team_id = p.team_id AND c.channel_id = p.channel_id"
-            " WHERE c.nudge_minutes IS NOT NULL AND p.message_ts IS NOT NULL"
-            " AND p.closed_at IS NULL AND p.nudged_at IS NULL"
-        ).fetchall()
-        return [NudgeCandidate(_poll(row), datetime.fromisoformat(row[7]), row[9]) for row in rows]
 
     def queue_nudge(self, poll_id: int, now: datetime, text: str, expires_at: datetime) -> bool:
         """Mark the poll nudged and queue its nudge, once per poll; False if it already was."""
@@ -986,7 +1033,16 @@ class Storage:
                 "DELETE FROM answers WHERE poll_id IN (SELECT id FROM polls WHERE team_id = ?)",
                 [team_id],
             )
-            for table in ("outbox", "polls", "wins", "skips", "digests", "channels", "webhooks"):
+            for table in (
+                "outbox",
+                "polls",
+                "wins",
+                "skips",
+                "digests",
+                "channels",
+                "webhooks",
+                "due",
+            ):
                 self._db.execute(f"DELETE FROM {table} WHERE team_id = ?", [team_id])
         return channels
 
@@ -1203,8 +1259,20 @@ _SCHEDULE_COLUMNS = (
 )
 
 
-def _prefixed(alias: str, columns: str) -> str:
-    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+def _schedule(row: tuple, skips: frozenset[date]) -> ChannelSchedule:
+    team_id, channel_id, tz, poll_time, days, paused, digest_day, digest_time, off = row
+    return ChannelSchedule(
+        team_id=team_id,
+        channel_id=channel_id,
+        poll_time=time.fromisoformat(poll_time),
+        tz=tz,
+        days=frozenset(int(d) for d in days.split(",")),
+        paused=bool(paused),
+        digest_day=digest_day,
+        digest_time=time.fromisoformat(digest_time) if digest_time else None,
+        digest_off=bool(off),
+        skips=skips,
+    )
 
 
 def _days(days: frozenset[int]) -> str:
@@ -1222,10 +1290,3 @@ def _poll(row: tuple) -> Poll:
         closed=row[6] is not None,
         threshold=row[8],
     )
-
-
-@dataclass(frozen=True)
-class NudgeCandidate:
-    poll: Poll
-    claimed_at: datetime
-    nudge_minutes: int

@@ -95,6 +95,7 @@ class ScheduleCommands:
                     )
             case SetNudge(minutes=minutes):
                 self.storage.set_nudge(team_id, channel_id, minutes, tz)
+                self.jobs.sync(team_id, channel_id)
                 return Reply(blocks.nudge_setting_text(minutes), public=True)
             case ShowNudge():
                 minutes = self.storage.nudge_minutes(team_id, channel_id)

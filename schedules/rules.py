@@ -6,6 +6,7 @@ polls?", so what ``/delight schedule`` shows is exactly what will run, DST inclu
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -87,6 +88,32 @@ class ChannelSchedule:
         digest_time = datetime.combine(monday + timedelta(days=at[0]), at[1], zone)
         return monday if local >= digest_time else None
 
+    def next_poll_at(self, now: datetime) -> datetime | None:
+        """When the poll fires next after ``now``: today's poll time if it is still to come,
+        else the next poll day's (skips and pause applied; None while paused).
+
+        One a local day: once today's poll time has passed, today is done, so neither a
+        firing at that time nor the fall-back hour's repeat of it is followed by a second
+        one today. This is also why a schedule set after today's poll time starts with the
+        next poll day.
+        """
+        local = now.astimezone(ZoneInfo(self.tz))
+        cursor = now if local.time() < self.poll_time else _next_midnight(local)
+        upcoming = self.next_polls(cursor, 1)
+        return upcoming[0] if upcoming else None
+
+    def next_digest_at(self, now: datetime) -> datetime | None:
+        """When the digest fires next after ``now``: this week's if its time is still to
+        come, else next week's (None when it is off)."""
+        trigger = self.digest_trigger()
+        if trigger is None:
+            return None
+        cursor = now
+        if self.digest_due(now) is not None:
+            local = now.astimezone(ZoneInfo(self.tz))
+            cursor = _next_midnight(local + timedelta(days=6 - local.weekday()))
+        return trigger.get_next_fire_time(None, cursor)
+
     def next_polls(self, now: datetime, count: int = 3) -> list[datetime]:
         """The next ``count`` poll times after ``now`` in local time, skips and pause applied."""
         if self.paused:
@@ -109,7 +136,15 @@ class ChannelSchedule:
         return found
 
 
+def _next_midnight(local: datetime) -> datetime:
+    """The start of the local day after ``local``'s."""
+    return datetime.combine(local.date() + timedelta(days=1), time(0), local.tzinfo)
+
+
+@functools.lru_cache(maxsize=4096)
 def _trigger(days: frozenset[int], at: time, tz: str) -> CronTrigger:
+    """Built once per distinct rule: channels share a handful of them, and building one
+    costs more than asking it for the next time."""
     return CronTrigger(
         day_of_week=",".join(DAY_NAMES[d] for d in sorted(days)),
         hour=at.hour,
@@ -222,6 +257,14 @@ def poll_closes_at(claimed_at: datetime, schedule: ChannelSchedule | None) -> da
         return latest
     upcoming = schedule.next_polls(claimed_at + timedelta(minutes=1), 1)
     return min([latest, *upcoming])
+
+
+def nudge_window(
+    claimed_at: datetime, schedule: ChannelSchedule | None, minutes: int
+) -> tuple[datetime, datetime]:
+    """When a poll's nudge may go out: from ``minutes`` before it closes until it closes."""
+    closes_at = poll_closes_at(claimed_at, schedule)
+    return closes_at - timedelta(minutes=minutes), closes_at
 
 
 def needs_nudge(responders: int, recent: list[int]) -> bool:

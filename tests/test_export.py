@@ -114,7 +114,7 @@ def test_export_without_a_database_says_so(tmp_path: Path) -> None:
 
 
 def previous_release_database(path: Path) -> None:
-    """A database as the previous release left it: m008, m009 and m010 pending."""
+    """A database as the previous release left it: m008 to m011 pending."""
     db = Database(path)
     migrations.apply(db, stop_before="m008_wins_from_anywhere")
     db.close()
@@ -135,7 +135,7 @@ def test_export_refuses_a_database_with_upgrades_pending(tmp_path: Path) -> None
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        "delight export: the database needs 3 schema upgrade(s) first: start the bot once "
+        "delight export: the database needs 4 schema upgrade(s) first: start the bot once "
         "(`python -m bot`, which applies them), then export again"
     ]
     assert path.read_bytes() == before  # the schema was not changed under a running bot

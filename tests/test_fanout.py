@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.storage import Storage
+from schedules.index import ScheduleIndex
 from schedules.rules import EVERY_DAY
 from tests.conftest import FakeClock, Running, serve
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
@@ -33,8 +34,10 @@ def eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
 def seed(db: Path, channels: list[str]) -> None:
     """Channels polling daily at 17:00 UTC, each with yesterday's poll open and answered."""
     storage = Storage(db)
+    index = ScheduleIndex(storage)
     for n, channel in enumerate(channels):
         storage.save_schedule(TEAM_ID, channel, time(17, 0), "UTC", EVERY_DAY)
+        index.schedule_changed(TEAM_ID, channel, DUE - timedelta(days=1))  # set yesterday
         poll, _ = storage.claim_poll(TEAM_ID, channel, YESTERDAY, DUE - timedelta(days=1))
         storage.set_poll_message(poll.id, f"1699999999.{n:06d}")
         for person in ("p1", "p2", "p3"):

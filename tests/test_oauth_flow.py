@@ -31,6 +31,7 @@ import pytest
 import yaml
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.dueindex import DueKind
 from bot.installs import BOT_SCOPES, AuthTestCache, installs_path_for
 from tests.conftest import Running
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, TEAM_ID
@@ -389,7 +390,7 @@ def test_scheduled_polls_post_with_each_workspace_token(oauth_running: Running) 
     assert ours.command("schedule 17:00").status == 200
     assert theirs.command("schedule 17:00 Europe/Berlin").status == 200
     jobs = running.runtime.jobs
-    assert jobs.scheduler.get_job(f"poll:{OTHER}:{CHANNEL}") is not None
+    assert DueKind.POLL in jobs.index.get(OTHER, CHANNEL)
     running.clock.now = datetime(2026, 11, 18, 16, 0, 5, tzinfo=UTC)  # 17:00 in Berlin
     jobs.run_poll(OTHER, CHANNEL)
     jobs.run_poll(TEAM_ID, CHANNEL)  # not due yet in UTC
