@@ -24,7 +24,8 @@ from bot.requestlog import LoggedApp
 from bot.settings import Settings
 from bot.socket_mode import PING_INTERVAL, SocketMode
 from bot.storage import Storage
-from bot.web import DelightWeb, WsgiApp
+from bot.tokens import installs_path_for
+from bot.web import INSTALL_PATH, REDIRECT_PATH, DelightWeb, WsgiApp
 from bot.webhook import Webhooks
 from handlers import register_listeners
 from handlers.guard import RefuseMalformed
@@ -71,6 +72,8 @@ class Runtime:
         if self.replies is not None:
             self.replies.shutdown(wait=True)
         self.delight.close()
+        if self.installs is not None:
+            self.installs.close()
         self.storage.close()
 
 
@@ -115,6 +118,23 @@ def slack_client(settings: Settings, token: str | None) -> WebClient:
     )
 
 
+def oauth_installs(settings: Settings, client: WebClient, clock: Clock) -> Installs:
+    """Multi-workspace mode's stores and Bolt options, with the pages bot.web serves."""
+    if settings.client_id is None or settings.client_secret is None:
+        raise ValueError("multi-workspace installs need a client id and secret")
+    return Installs.create(
+        path=installs_path_for(settings.db_path),
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        redirect_uri=settings.redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_path=REDIRECT_PATH,
+        client=client,
+        new_client=lambda token: slack_client(settings, token),
+        clock=clock,
+    )
+
+
 def build(
     settings: Settings,
     clock: Clock = system_clock,
@@ -132,11 +152,7 @@ def build(
         else load_or_create_key(settings.db_path)
     )
     client = slack_client(settings, settings.bot_token)
-    installs = (
-        Installs.create(settings, client, lambda token: slack_client(settings, token))
-        if settings.oauth
-        else None
-    )
+    installs = oauth_installs(settings, client, clock) if settings.oauth else None
     pool = new_pool()
     scheduler = new_scheduler(pool)
     delight = Delight(
