@@ -84,8 +84,13 @@ DIGEST_BEFORE_POLL = 60
 
 def _seed(spec: dict) -> None:
     sys.path.insert(0, spec["root"])
-    from bot.storage import Storage
-    from schedules.rules import EVERY_DAY
+    try:  # the layout since issue 14
+        from bot.domain.schedule import EVERY_DAY
+        from bot.storage.store import Storage
+    except ImportError:
+        from schedules.rules import EVERY_DAY
+
+        from bot.storage import Storage
 
     storage = Storage(Path(spec["db"]))
     index = _due_index(storage)
@@ -121,10 +126,10 @@ def _due_index(storage):
     """Writes a channel's instants as ``/delight schedule`` and the post of its poll do, in
     code with the due index; None in code from before it."""
     try:
-        from schedules.index import ScheduleIndex
+        from bot.service.due import DueInstants
     except ImportError:
         return None
-    return ScheduleIndex(storage).schedule_changed
+    return DueInstants(storage).schedule_changed
 
 
 def _allowed_minutes(now: datetime) -> list[int]:

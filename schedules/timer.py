@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.calendar import Clock
-from bot.failures import failure_of
+from bot.domain.calendar import Clock
+from bot.domain.failures import failure_of
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,166 @@
+"""Firing what the due index says is due (issue 17): a channel's poll, digest, nudges and
+closes, for the timer in ``schedules.jobs``.
+
+Each firing writes what it sends (the outbox row) and the channel's next instant in one
+transaction, and the guards against doubles are in the database (one poll per channel per
+local date, one scheduled digest per channel per week, one nudge per poll), so restarts,
+double firings and the fall-back hour post once. Each says whether it did something (for
+the timer's log line); the delivery worker sends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.domain.calendar import Clock
+from bot.domain.due import Due, DueKind, skips_from
+from bot.domain.schedule import MAX_POLL_OPEN, needs_nudge, nudge_window
+from bot.service.delight import Delight, PollQueued
+from bot.service.due import DueInstants
+from bot.storage.due import DueIndex, write
+from bot.storage.store import Storage
+
+# Slack retries a failed event delivery three times within minutes; a day is ample.
+KEEP_EVENT_IDS = timedelta(days=1)
+# How long a poll past its limit waits for the next poll's post to close it.
+CLOSE_WAIT = timedelta(minutes=1)
+
+
+class Firings:
+    def __init__(self, delight: Delight, storage: Storage, clock: Clock) -> None:
+        self.delight = delight
+        self.storage = storage
+        self.clock = clock
+        self.index = DueIndex(storage)
+        self.instants = DueInstants(storage, self.index)
+
+    # The index
+
+    def earliest(self) -> datetime | None:
+        return self.index.earliest()
+
+    def due(self, now: datetime, limit: int) -> list[Due]:
+        return self.index.due(now, limit)
+
+    def instants_of(self, team_id: str, channel_id: str) -> dict[DueKind, datetime]:
+        return self.index.get(team_id, channel_id)
+
+    def postpone(self, due: Due, until: datetime) -> None:
+        """Move an instant whose firing failed, so it is tried again then."""
+        self.index.set(due.team_id, due.channel_id, {due.kind: until})
+
+    def schedule_changed(self, team_id: str, channel_id: str) -> None:
+        self.instants.schedule_changed(team_id, channel_id, self.clock())
+
+    def poll_posted(self, team_id: str, channel_id: str) -> None:
+        self.instants.polls_changed(team_id, channel_id, self.clock())
+
+    def forget_events(self, now: datetime) -> None:
+        self.storage.forget_events(now - KEEP_EVENT_IDS)
+
+    # Firings
+
+    def poll(self, team_id: str, channel_id: str) -> bool:
+        """Queue the channel's poll if one is due now and not yet queued for its local day,
+        and move its instant to the next poll. True if it queued one."""
+        now = self.clock()
+        with self.storage.transaction():
+            schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
+            outcome = None
+            if schedule is not None and schedule.poll_due(now) is not None:
+                outcome = self.delight.request_poll(team_id, channel_id)
+            next_at = None if schedule is None else schedule.next_poll_at(now)
+            write(self.storage.db, team_id, channel_id, {DueKind.POLL: next_at})
+        return self._sent(isinstance(outcome, PollQueued))
+
+    def due_digest(self, due: Due, started_at: datetime) -> bool:
+        """The digest's instant came. Its week over (the process was down), only the next
+        week's is left; missed while down (before ``started_at``), it is posted only if the
+        week has numbers, as before the index."""
+        now = self.clock()
+        schedule = self.storage.schedule_for(due.team_id, due.channel_id, skips_from(now))
+        if schedule is None or schedule.digest_due(now) is None:
+            next_at = None if schedule is None else schedule.next_digest_at(now)
+            self.index.set(due.team_id, due.channel_id, {DueKind.DIGEST: next_at})
+            return False
+        return self.digest(due.team_id, due.channel_id, missed=due.at < started_at)
+
+    def digest(self, team_id: str, channel_id: str, missed: bool = False) -> bool:
+        """Queue this week's digest unless it already was (a restart, a double firing).
+
+        ``missed``: its time passed while the process was down. A missed digest is posted
+        only if the week has numbers: a channel scheduled after its digest time, with no
+        poll yet, gets no digest of an empty week.
+        """
+        now = self.clock()
+        queued = False
+        with self.storage.transaction():
+            schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
+            if schedule is None:
+                return False  # turned off since
+            if not missed or self._week_has_numbers(team_id, channel_id):
+                queued = self.delight.schedule_digest(team_id, channel_id)
+            next_at = schedule.next_digest_at(now)
+            write(self.storage.db, team_id, channel_id, {DueKind.DIGEST: next_at})
+        return self._sent(queued)
+
+    def _week_has_numbers(self, team_id: str, channel_id: str) -> bool:
+        monday = self.delight.today(team_id, channel_id)
+        monday -= timedelta(days=monday.weekday())
+        sunday = monday + timedelta(days=6)
+        return bool(self.storage.daily_totals(team_id, channel_id, monday, sunday))
+
+    def close(self, team_id: str, channel_id: str) -> bool:
+        """Close the channel's polls that have been open for the longest time allowed.
+
+        A daily poll reaches that limit just as the next one fires: while the next poll is
+        due or on its way, its post closes this one (so yesterday's result line follows
+        today's poll), and the limit applies again a minute later.
+        """
+        now = self.clock()
+        closed = waiting = False
+        with self.storage.transaction():
+            for open_poll in self.index.open_polls(team_id, channel_id):
+                if open_poll.claimed_at + MAX_POLL_OPEN > now:
+                    continue
+                if self._next_poll_coming(team_id, channel_id, open_poll.id, now):
+                    waiting = True
+                    continue
+                closed |= self.storage.close_poll(open_poll.id, now)
+            self.instants.polls_changed(team_id, channel_id, now, windows_open=False)
+            if waiting:
+                write(self.storage.db, team_id, channel_id, {DueKind.CLOSE: now + CLOSE_WAIT})
+        return self._sent(closed)
+
+    def _next_poll_coming(self, team_id: str, channel_id: str, poll_id: int, now: datetime) -> bool:
+        """The channel's next poll fires now, or waits in the outbox."""
+        next_poll = self.index.get(team_id, channel_id).get(DueKind.POLL)
+        return (next_poll is not None and next_poll <= now) or self.index.newer_poll_on_its_way(
+            team_id, channel_id, poll_id
+        )
+
+    def nudges(self, team_id: str, channel_id: str) -> bool:
+        """Queue a nudge for each of the channel's open polls whose nudge window this is, if
+        fewer than half of our usual responders have answered."""
+        now = self.clock()
+        queued = False
+        with self.storage.transaction():
+            minutes = self.storage.nudge_minutes(team_id, channel_id)
+            schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
+            for open_poll in self.index.open_polls(team_id, channel_id) if minutes else []:
+                start, closes_at = nudge_window(open_poll.claimed_at, schedule, minutes)
+                poll = self.storage.get_poll(open_poll.id)
+                if open_poll.nudged or not start <= now < closes_at or poll is None:
+                    continue
+                responders = self.storage.poll_total(poll.id).responders
+                if needs_nudge(responders, self.storage.recent_responders(team_id, channel_id)):
+                    minutes_left = max(1, round((closes_at - now).total_seconds() / 60))
+                    queued |= self.delight.nudge(poll, minutes_left, closes_at)
+            self.instants.polls_changed(team_id, channel_id, now, windows_open=False)
+        return self._sent(queued)
+
+    def _sent(self, wrote: bool) -> bool:
+        """After the commit: the delivery worker reads what a firing wrote."""
+        if wrote:
+            self.delight.delivery.wake()
+        return wrote
