@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.slack.client import web_client
 from bot.slack.identity import SlackCheckFailed, identity, socket_url
 from bot.storage.store import Storage
+from bot.storage.tokens import contents, installs_path_for
 
 
 def run(settings: Settings, out: Callable[[str], None] = print, online: bool = False) -> int:
@@ -26,6 +27,8 @@ def run(settings: Settings, out: Callable[[str], None] = print, online: bool = F
         ("database", *_database(settings.db_path)),
         ("pseudonym key", *_key(settings)),
     ]
+    if settings.oauth:
+        results.append(("installs", *_installs(settings)))
     if online:
         results += _slack(settings)
     for name, problem, detail in results:
@@ -86,14 +89,14 @@ def _database(path: Path) -> tuple[str | None, str]:
         if not storage.intact():
             return f"{path} is damaged (PRAGMA quick_check failed)", ""
         pending = storage.pending_migrations()
-        contents = storage.contents()
+        held = storage.contents()
     except sqlite3.Error as error:
         return f"{path} can't be read as SQLite: {error}", ""
     finally:
         storage.close()
     upgrade = f", {len(pending)} schema upgrade(s) to apply at start" if pending else ""
-    outbox = _outbox(contents.outbox_pending)
-    return None, f"{path}, {contents.scheduled_channels} scheduled channel(s), {outbox}{upgrade}"
+    outbox = _outbox(held.outbox_pending)
+    return None, f"{path}, {held.scheduled_channels} scheduled channel(s), {outbox}{upgrade}"
 
 
 def _outbox(pending: dict[str, int]) -> str:
@@ -119,6 +122,22 @@ def _key(settings: Settings) -> tuple[str | None, str]:
     if mode & 0o077:
         return f"{path} is readable by others (mode {mode:o}); chmod 600 it", ""
     return None, f"{path}"
+
+
+def _installs(settings: Settings) -> tuple[str | None, str]:
+    """The installs file of multi-workspace mode (``bot.storage.tokens``): private, readable."""
+    path = installs_path_for(settings.db_path)
+    if not path.exists():
+        return None, f"{path} will be created at start"
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        return f"{path} holds tokens and is readable by others (mode {mode:o}); chmod 600 it", ""
+    try:
+        found = contents(path, str(settings.client_id))
+    except sqlite3.Error as error:
+        return f"{path} can't be read as SQLite: {error}", ""
+    upgrade = f", {len(found.pending)} schema upgrade(s) to apply at start" if found.pending else ""
+    return None, f"{path}, {found.workspaces} workspace(s) installed{upgrade}"
 
 
 def _has_answers(db_path: Path) -> bool:

@@ -16,6 +16,9 @@
     inspection   what ``python -m bot check`` reads from a database it doesn't migrate
     migrations   the schema, as the ordered list of its upgrades
 
+The installs file (multi-workspace tokens) is a database of its own, outside ``Storage``:
+``tokens`` (its schema and SQL) and ``slack_sdk_tables`` (moving installs out of slack_sdk's).
+
 Composition: each module's class is a mixin over ``Connection``, and a table whose write also
 writes another table's rows in the same transaction takes that table's class as its base
 (``Polls`` -> ``Answers`` -> ``Outbox`` -> ``Digests`` -> ``Connection``): ``request_poll``
