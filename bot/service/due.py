@@ -8,14 +8,12 @@ from datetime import datetime
 
 from bot.domain.due import SCHEDULE_KINDS, Instants, poll_instants, schedule_instants, skips_from
 from bot.domain.schedule import ChannelSchedule
-from bot.storage.due import DueIndex, write
 from bot.storage.store import Storage
 
 
 class DueInstants:
-    def __init__(self, storage: Storage, index: DueIndex | None = None) -> None:
+    def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        self.index = index or DueIndex(storage)
 
     def schedule_changed(self, team_id: str, channel_id: str, now: datetime) -> None:
         """Write all of the channel's instants from its stored schedule and open polls.
@@ -26,13 +24,13 @@ class DueInstants:
         """
         with self.storage.transaction():
             schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
-            current = self.index.get(team_id, channel_id)
+            current = self.storage.due_instants(team_id, channel_id)
             instants = schedule_instants(schedule, now)
             for kind in SCHEDULE_KINDS:
                 if instants[kind] is not None and kind in current and current[kind] <= now:
                     del instants[kind]
             instants |= self._poll_instants(team_id, channel_id, schedule, now, True)
-            write(self.storage.db, team_id, channel_id, instants)
+            self.storage.set_due(team_id, channel_id, instants)
 
     def polls_changed(
         self, team_id: str, channel_id: str, now: datetime, windows_open: bool = True
@@ -42,7 +40,7 @@ class DueInstants:
         with self.storage.transaction():
             schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
             instants = self._poll_instants(team_id, channel_id, schedule, now, windows_open)
-            write(self.storage.db, team_id, channel_id, instants)
+            self.storage.set_due(team_id, channel_id, instants)
 
     def _poll_instants(
         self,
@@ -54,7 +52,7 @@ class DueInstants:
     ) -> Instants:
         return poll_instants(
             schedule,
-            self.index.open_polls(team_id, channel_id),
+            self.storage.open_poll_claims(team_id, channel_id),
             self.storage.nudge_minutes(team_id, channel_id),
             now,
             windows_open,

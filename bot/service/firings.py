@@ -17,7 +17,6 @@ from bot.domain.due import Due, DueKind, skips_from
 from bot.domain.schedule import MAX_POLL_OPEN, needs_nudge, nudge_window
 from bot.service.delight import Delight, PollQueued
 from bot.service.due import DueInstants
-from bot.storage.due import DueIndex, write
 from bot.storage.store import Storage
 
 # Slack retries a failed event delivery three times within minutes; a day is ample.
@@ -31,23 +30,22 @@ class Firings:
         self.delight = delight
         self.storage = storage
         self.clock = clock
-        self.index = DueIndex(storage)
-        self.instants = DueInstants(storage, self.index)
+        self.instants = DueInstants(storage)
 
     # The index
 
     def earliest(self) -> datetime | None:
-        return self.index.earliest()
+        return self.storage.earliest_due()
 
     def due(self, now: datetime, limit: int) -> list[Due]:
-        return self.index.due(now, limit)
+        return self.storage.due_until(now, limit)
 
     def instants_of(self, team_id: str, channel_id: str) -> dict[DueKind, datetime]:
-        return self.index.get(team_id, channel_id)
+        return self.storage.due_instants(team_id, channel_id)
 
     def postpone(self, due: Due, until: datetime) -> None:
         """Move an instant whose firing failed, so it is tried again then."""
-        self.index.set(due.team_id, due.channel_id, {due.kind: until})
+        self.storage.set_due(due.team_id, due.channel_id, {due.kind: until})
 
     def schedule_changed(self, team_id: str, channel_id: str) -> None:
         self.instants.schedule_changed(team_id, channel_id, self.clock())
@@ -70,7 +68,7 @@ class Firings:
             if schedule is not None and schedule.poll_due(now) is not None:
                 outcome = self.delight.request_poll(team_id, channel_id)
             next_at = None if schedule is None else schedule.next_poll_at(now)
-            write(self.storage.db, team_id, channel_id, {DueKind.POLL: next_at})
+            self.storage.set_due(team_id, channel_id, {DueKind.POLL: next_at})
         return self._sent(isinstance(outcome, PollQueued))
 
     def due_digest(self, due: Due, started_at: datetime) -> bool:
@@ -81,7 +79,7 @@ class Firings:
         schedule = self.storage.schedule_for(due.team_id, due.channel_id, skips_from(now))
         if schedule is None or schedule.digest_due(now) is None:
             next_at = None if schedule is None else schedule.next_digest_at(now)
-            self.index.set(due.team_id, due.channel_id, {DueKind.DIGEST: next_at})
+            self.storage.set_due(due.team_id, due.channel_id, {DueKind.DIGEST: next_at})
             return False
         return self.digest(due.team_id, due.channel_id, missed=due.at < started_at)
 
@@ -101,7 +99,7 @@ class Firings:
             if not missed or self._week_has_numbers(team_id, channel_id):
                 queued = self.delight.schedule_digest(team_id, channel_id)
             next_at = schedule.next_digest_at(now)
-            write(self.storage.db, team_id, channel_id, {DueKind.DIGEST: next_at})
+            self.storage.set_due(team_id, channel_id, {DueKind.DIGEST: next_at})
         return self._sent(queued)
 
     def _week_has_numbers(self, team_id: str, channel_id: str) -> bool:
@@ -120,7 +118,7 @@ class Firings:
         now = self.clock()
         closed = waiting = False
         with self.storage.transaction():
-            for open_poll in self.index.open_polls(team_id, channel_id):
+            for open_poll in self.storage.open_poll_claims(team_id, channel_id):
                 if open_poll.claimed_at + MAX_POLL_OPEN > now:
                     continue
                 if self._next_poll_coming(team_id, channel_id, open_poll.id, now):
@@ -129,13 +127,13 @@ class Firings:
                 closed |= self.storage.close_poll(open_poll.id, now)
             self.instants.polls_changed(team_id, channel_id, now, windows_open=False)
             if waiting:
-                write(self.storage.db, team_id, channel_id, {DueKind.CLOSE: now + CLOSE_WAIT})
+                self.storage.set_due(team_id, channel_id, {DueKind.CLOSE: now + CLOSE_WAIT})
         return self._sent(closed)
 
     def _next_poll_coming(self, team_id: str, channel_id: str, poll_id: int, now: datetime) -> bool:
         """The channel's next poll fires now, or waits in the outbox."""
-        next_poll = self.index.get(team_id, channel_id).get(DueKind.POLL)
-        return (next_poll is not None and next_poll <= now) or self.index.newer_poll_on_its_way(
+        next_poll = self.storage.due_instants(team_id, channel_id).get(DueKind.POLL)
+        return (next_poll is not None and next_poll <= now) or self.storage.newer_poll_on_its_way(
             team_id, channel_id, poll_id
         )
 
@@ -147,7 +145,7 @@ class Firings:
         with self.storage.transaction():
             minutes = self.storage.nudge_minutes(team_id, channel_id)
             schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
-            for open_poll in self.index.open_polls(team_id, channel_id) if minutes else []:
+            for open_poll in self.storage.open_poll_claims(team_id, channel_id) if minutes else []:
                 start, closes_at = nudge_window(open_poll.claimed_at, schedule, minutes)
                 poll = self.storage.get_poll(open_poll.id)
                 if open_poll.nudged or not start <= now < closes_at or poll is None:

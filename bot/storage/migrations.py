@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.domain.tally import DEFAULT_THRESHOLD
-from bot.storage import due
+from bot.storage import due_table
 
 migrations = Migrations("delight")
 
@@ -222,9 +222,9 @@ def m010_channel_language(db: Database) -> None:
 @migrations()
 def m011_due_index(db: Database) -> None:
     """Issue 17: each channel's next poll, digest, nudge and close, in UTC, indexed
-    (``bot.storage.due``), built here once from the schedules and open polls."""
-    due.create(db)
-    due.build(db, datetime.now(UTC))
+    (``bot.storage.due_table``), built here once from the schedules and open polls."""
+    due_table.create(db)
+    due_table.build(db, datetime.now(UTC))
 
 
 def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:

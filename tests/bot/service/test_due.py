@@ -24,11 +24,11 @@ def test_a_schedule_change_leaves_an_instant_that_is_due_to_its_firing(storage: 
     """The firing is about to happen and reads the schedule as it is by then; moving the
     instant to tomorrow would lose today's poll (a skip added at 17:00:00.5, say)."""
     storage.save_schedule("T", "C", time(17), "UTC", EVERY_DAY)
-    index = DueInstants(storage)
-    index.schedule_changed("T", "C", datetime(2026, 11, 18, 16, 0, tzinfo=UTC))
+    due = DueInstants(storage)
+    due.schedule_changed("T", "C", datetime(2026, 11, 18, 16, 0, tzinfo=UTC))
     at = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
-    index.schedule_changed("T", "C", at + timedelta(milliseconds=500))
-    assert index.index.get("T", "C")[DueKind.POLL] == at
+    due.schedule_changed("T", "C", at + timedelta(milliseconds=500))
+    assert storage.due_instants("T", "C")[DueKind.POLL] == at
     storage.clear_schedule("T", "C")  # but a schedule turned off takes it away
-    index.schedule_changed("T", "C", at + timedelta(seconds=1))
-    assert index.index.get("T", "C") == {}
+    due.schedule_changed("T", "C", at + timedelta(seconds=1))
+    assert storage.due_instants("T", "C") == {}

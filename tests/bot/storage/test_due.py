@@ -11,7 +11,6 @@ import time_machine
 
 from bot.domain.due import DueKind
 from bot.domain.schedule import EVERY_DAY
-from bot.storage.due import DueIndex
 from bot.storage.store import Storage
 
 CLAIMED = datetime(2026, 11, 18, 17, 0, 4, tzinfo=UTC)
@@ -25,49 +24,46 @@ def storage(tmp_path: Path):
 
 
 def test_earliest_and_due_read_the_index_in_time_order(storage: Storage) -> None:
-    index = DueIndex(storage)
-    assert index.earliest() is None
+    assert storage.earliest_due() is None
     base = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
-    index.set("T1", "C1", {DueKind.POLL: base + timedelta(minutes=2)})
+    storage.set_due("T1", "C1", {DueKind.POLL: base + timedelta(minutes=2)})
     # Another zone's instant, and a fraction of a second: the order is time's, not text's.
-    index.set("T1", "C2", {DueKind.POLL: base.astimezone(ZoneInfo("Asia/Kathmandu"))})
-    index.set("T2", "C1", {DueKind.CLOSE: base + timedelta(microseconds=1)})
-    assert index.earliest() == base
-    due = index.due(base + timedelta(minutes=1), 10)
+    storage.set_due("T1", "C2", {DueKind.POLL: base.astimezone(ZoneInfo("Asia/Kathmandu"))})
+    storage.set_due("T2", "C1", {DueKind.CLOSE: base + timedelta(microseconds=1)})
+    assert storage.earliest_due() == base
+    due = storage.due_until(base + timedelta(minutes=1), 10)
     assert [(d.kind, d.team_id, d.channel_id) for d in due] == [
         (DueKind.POLL, "T1", "C2"),
         (DueKind.CLOSE, "T2", "C1"),
     ]
     assert [d.at for d in due] == [base, base + timedelta(microseconds=1)]
-    assert index.due(base - timedelta(seconds=1), 10) == []
-    index.set("T1", "C2", {DueKind.POLL: None})
-    assert index.get("T1", "C2") == {}
-    assert index.earliest() == base + timedelta(microseconds=1)
+    assert storage.due_until(base - timedelta(seconds=1), 10) == []
+    storage.set_due("T1", "C2", {DueKind.POLL: None})
+    assert storage.due_instants("T1", "C2") == {}
+    assert storage.earliest_due() == base + timedelta(microseconds=1)
 
 
 def test_forgetting_a_workspace_drops_its_instants(storage: Storage) -> None:
     storage.save_schedule("T1", "C1", time(17), "UTC", EVERY_DAY)
     storage.save_schedule("T2", "C1", time(17), "UTC", EVERY_DAY)
-    index = DueIndex(storage)
     for team in ("T1", "T2"):
-        index.set(team, "C1", {DueKind.POLL: CLAIMED, DueKind.CLOSE: CLAIMED})
+        storage.set_due(team, "C1", {DueKind.POLL: CLAIMED, DueKind.CLOSE: CLAIMED})
     storage.forget_team("T1")
-    assert index.get("T1", "C1") == {}
-    assert set(index.get("T2", "C1")) == {DueKind.POLL, DueKind.CLOSE}
+    assert storage.due_instants("T1", "C1") == {}
+    assert set(storage.due_instants("T2", "C1")) == {DueKind.POLL, DueKind.CLOSE}
 
 
 def test_nested_transactions_commit_together(storage: Storage) -> None:
-    index = DueIndex(storage)
     at = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
     with pytest.raises(RuntimeError), storage.transaction():
-        index.set("T", "C", {DueKind.POLL: at})  # its own transaction, inside this one
+        storage.set_due("T", "C", {DueKind.POLL: at})  # its own transaction, inside this one
         storage.add_skip("T", "C", date(2026, 12, 24))
         raise RuntimeError("the firing failed")
-    assert index.get("T", "C") == {}
+    assert storage.due_instants("T", "C") == {}
     assert storage.skips("T", "C", date(2026, 1, 1)) == []
     with storage.transaction():
-        index.set("T", "C", {DueKind.POLL: at})
-    assert index.get("T", "C") == {DueKind.POLL: at}
+        storage.set_due("T", "C", {DueKind.POLL: at})
+    assert storage.due_instants("T", "C") == {DueKind.POLL: at}
 
 
 def test_upgrade_builds_the_index_and_catches_up_only_what_is_not_claimed(tmp_path: Path) -> None:
@@ -102,14 +98,13 @@ def test_upgrade_builds_the_index_and_catches_up_only_what_is_not_claimed(tmp_pa
     with time_machine.travel(now, tick=False):
         storage = Storage(path)
     try:
-        index = DueIndex(storage)
-        assert index.get("T", "C1") == {
+        assert storage.due_instants("T", "C1") == {
             DueKind.POLL: datetime(2026, 11, 19, 17, 0, tzinfo=UTC),
             DueKind.DIGEST: datetime(2026, 11, 25, 16, 0, tzinfo=UTC),
             DueKind.CLOSE: claimed + timedelta(hours=24),
             DueKind.NUDGE: datetime(2026, 11, 19, 16, 30, tzinfo=UTC),
         }
-        assert index.get("T", "C2") == {
+        assert storage.due_instants("T", "C2") == {
             DueKind.POLL: datetime(2026, 11, 18, 17, 0, tzinfo=UTC),
             DueKind.DIGEST: datetime(2026, 11, 18, 16, 0, tzinfo=UTC),
         }
