@@ -36,6 +36,10 @@ Measured, per N:
 ``--baseline REV`` runs the same measurements, first, on the code at git revision REV
 (exported with ``git archive`` into a temporary folder, run with the same interpreter), for
 ``--baseline-channels``, and prints the ratios of this tree to it where both ran.
+
+``--profile N`` instead runs this tree's app in this process on N seeded channels and
+profiles every one of its threads (cProfile, one per thread, merged) from ``build()`` to the
+fan-out posted: where a start and a fired poll spend their time.
 """
 
 from __future__ import annotations
@@ -437,6 +441,69 @@ def run(root: Path, ns: list[int], args: argparse.Namespace, fake, label: str) -
     return empty, results
 
 
+def profile(channels: int, args: argparse.Namespace, fake) -> None:
+    import cProfile
+    import pstats
+    import threading
+
+    from bot.app import build
+    from bot.settings import Settings
+
+    profiles: list[cProfile.Profile] = []
+
+    def per_thread(*_event: object) -> None:
+        """Each new thread's first event: give the thread a profiler of its own."""
+        profiler = cProfile.Profile()
+        profiles.append(profiler)
+        profiler.enable()
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "delight.db"
+        teams = max(1, channels // 5)
+        fanout = min(args.fanout, teams)
+        now = datetime.now(UTC)
+        spec = {"now": now.isoformat(), "teams": teams, "fanout_at": None}
+        seed(ROOT, db, {**spec, "first": 0, "count": channels - fanout})
+        at = next_minute(datetime.now(UTC) + timedelta(seconds=20))
+        spec.update(now=datetime.now(UTC).isoformat(), fanout_at=at.isoformat())
+        seed(ROOT, db, {**spec, "first": channels - fanout, "count": fanout})
+        ours = {f"C{n:07d}" for n in range(channels - fanout, channels)}
+        settings = Settings(
+            bot_token="xoxb-bench",
+            signing_secret=SIGNING_SECRET,
+            api_url=fake.api_url,
+            db_path=db,
+            default_tz="UTC",
+        )
+        main = cProfile.Profile()
+        profiles.append(main)
+        threading.setprofile(per_thread)
+        started = time.perf_counter()
+        main.enable()
+        runtime = build(settings)
+        runtime.start()
+        main.disable()
+        print(f"build() and start(): {time.perf_counter() - started:.3f} s (profiled)")
+        time.sleep(max(0.0, (at - datetime.now(UTC)).total_seconds()))
+        begun = time.perf_counter()
+        while time.perf_counter() - begun < 120:
+            posted = {c.params.get("channel") for c in fake.posted()} & ours
+            if len(posted) == fanout:
+                break
+            time.sleep(0.05)
+        print(f"{len(posted)} of {fanout} polls posted {time.perf_counter() - begun:.1f} s after")
+        print(f"their minute, {channels:,} channels (profiled)")
+        runtime.close()
+        threading.setprofile(None)
+    for profiler in profiles:
+        profiler.disable()
+    stats = pstats.Stats(profiles[0])
+    for profiler in profiles[1:]:
+        stats.add(profiler)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
 def export(rev: str, into: Path) -> Path:
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True
@@ -462,11 +529,18 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0, help="for /healthz, /readyz")
     parser.add_argument("--baseline", help="a git revision to measure first, in the same run")
     parser.add_argument("--baseline-channels", type=counts, default=[1000, 10000])
+    parser.add_argument("--profile", type=counts, help="profile this tree at N channels")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from tests.fake_slack import FakeSlack
 
     fake = FakeSlack()
+    if args.profile:
+        try:
+            profile(args.profile[0], args, fake)
+        finally:
+            fake.close()
+        return
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {date.today()}", flush=True)
     try:
         baseline = None
