@@ -63,9 +63,9 @@ class Jobs:
         self.timer.wake()
 
     def poll_posted(self, team_id: str, channel_id: str) -> None:
-        """A poll of the channel was posted: its close and its nudge are in the index."""
-        self.firings.poll_posted(team_id, channel_id)
-        self.timer.wake()
+        """A poll of the channel was posted: its close and its nudge are in the index (the
+        timer wakes only if one comes before what it sleeps until)."""
+        self.timer.wake(self.firings.poll_posted(team_id, channel_id))
 
     def instants(self, team_id: str, channel_id: str) -> dict[DueKind, datetime]:
         return self.firings.instants_of(team_id, channel_id)
@@ -88,6 +88,7 @@ class Jobs:
                     break
                 fired.add((due.kind, due.team_id, due.channel_id))
                 self._fire(due)
+                time.sleep(0)  # let other threads have the write lock between firings
         self.firings.forget_events(now)
         earliest = self.firings.earliest()
         if earliest is not None and earliest <= now:
@@ -104,7 +105,8 @@ class Jobs:
         try:
             match due.kind:
                 case DueKind.POLL:
-                    done, outcome = self.firings.poll(due.team_id, due.channel_id), "queued"
+                    done = self.firings.poll(due.team_id, due.channel_id, due.at)
+                    outcome = "queued"
                 case DueKind.DIGEST:
                     started_at = self._started_at or due.at
                     done, outcome = self.firings.due_digest(due, started_at), "queued"

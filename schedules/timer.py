@@ -33,6 +33,8 @@ class Timer:
         self._longest = longest
         self._woken = threading.Event()
         self._stopping = False
+        # What the sleep is until; None while a pass runs (a wake then always counts).
+        self._sleeping_until: datetime | None = None
         self._thread = threading.Thread(target=self._run, name="schedule", daemon=True)
 
     @property
@@ -46,9 +48,12 @@ class Timer:
     def start(self) -> None:
         self._thread.start()
 
-    def wake(self) -> None:
-        """Run a pass now: something may be due earlier than the instant slept to."""
-        self._woken.set()
+    def wake(self, at: datetime | None = None) -> None:
+        """Run a pass now: something may be due earlier than the instant slept to. With
+        ``at`` (the earliest of the instants just written), only if that is earlier."""
+        until = self._sleeping_until
+        if at is None or until is None or at < until:
+            self._woken.set()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the firing in progress, if any."""
@@ -59,6 +64,7 @@ class Timer:
 
     def _run(self) -> None:
         while not self._stopping:
+            self._sleeping_until = None
             self._woken.clear()
             try:
                 next_at = self._pass()
@@ -69,4 +75,5 @@ class Timer:
             wait = self._longest
             if next_at is not None:
                 wait = min(wait, max(0.0, (next_at - self._clock()).total_seconds()))
+                self._sleeping_until = next_at
             self._woken.wait(wait)

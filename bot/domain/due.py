@@ -24,6 +24,8 @@ class DueKind(StrEnum):
 
 
 SCHEDULE_KINDS = (DueKind.POLL, DueKind.DIGEST)
+# How long a poll past its 24 hours waits for the next poll's post to close it.
+CLOSE_WAIT = timedelta(minutes=1)
 Instants = dict[DueKind, datetime | None]  # None: the channel has none of that kind
 _JUST_BEFORE = timedelta(microseconds=1)
 
@@ -78,11 +80,16 @@ def poll_instants(
     """When the oldest of the channel's open polls reaches the longest it may stay open, and
     when the next nudge window of one not yet nudged starts.
 
+    A daily poll reaches its 24 hours just as the next one fires (it was claimed a moment
+    after its time): its close then waits a minute for the next poll's post, which closes it
+    (and puts yesterday's result line after today's poll), so a fan-out of polls is not
+    doubled by one of closes.
+
     ``windows_open``: a window that started already and is not over counts, as now (a nudge
     turned on, or a poll posted, during it). A nudge firing passes False: it has just weighed
     every open window, and a poll that needed no nudge then is not weighed again.
     """
-    close = min((poll.claimed_at + MAX_POLL_OPEN for poll in polls), default=None)
+    close = min((_close_at(poll, schedule) for poll in polls), default=None)
     starts = []
     for poll in polls if nudge_minutes else []:
         start, closes_at = nudge_window(poll.claimed_at, schedule, nudge_minutes)
@@ -93,6 +100,14 @@ def poll_instants(
         elif windows_open:
             starts.append(now)
     return {DueKind.CLOSE: close, DueKind.NUDGE: min(starts, default=None)}
+
+
+def _close_at(poll: OpenPoll, schedule: ChannelSchedule | None) -> datetime:
+    limit = poll.claimed_at + MAX_POLL_OPEN
+    upcoming = [] if schedule is None else schedule.next_polls(limit - CLOSE_WAIT, 1)
+    if upcoming and upcoming[0] <= limit:
+        return upcoming[0] + CLOSE_WAIT
+    return limit
 
 
 def skips_from(now: datetime) -> date:

@@ -15,7 +15,7 @@ class DueInstants:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
 
-    def schedule_changed(self, team_id: str, channel_id: str, now: datetime) -> None:
+    def schedule_changed(self, team_id: str, channel_id: str, now: datetime) -> Instants:
         """Write all of the channel's instants from its stored schedule and open polls.
 
         A poll or digest instant that is due already and still scheduled is left alone: its
@@ -31,16 +31,18 @@ class DueInstants:
                     del instants[kind]
             instants |= self._poll_instants(team_id, channel_id, schedule, now, True)
             self.storage.set_due(team_id, channel_id, instants)
+        return instants
 
     def polls_changed(
         self, team_id: str, channel_id: str, now: datetime, windows_open: bool = True
-    ) -> None:
+    ) -> Instants:
         """Write the channel's close and nudge instants from its open polls
         (``bot.domain.due.poll_instants``)."""
         with self.storage.transaction():
             schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
             instants = self._poll_instants(team_id, channel_id, schedule, now, windows_open)
             self.storage.set_due(team_id, channel_id, instants)
+        return instants
 
     def _poll_instants(
         self,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.domain.calendar import Clock
-from bot.domain.due import Due, DueKind, skips_from
+from bot.domain.due import CLOSE_WAIT, Due, DueKind, skips_from
 from bot.domain.schedule import MAX_POLL_OPEN, needs_nudge, nudge_window
 from bot.service.delight import Delight, PollQueued
 from bot.service.due import DueInstants
@@ -21,8 +21,6 @@ from bot.storage.store import Storage
 
 # Slack retries a failed event delivery three times within minutes; a day is ample.
 KEEP_EVENT_IDS = timedelta(days=1)
-# How long a poll past its limit waits for the next poll's post to close it.
-CLOSE_WAIT = timedelta(minutes=1)
 
 
 class Firings:
@@ -50,26 +48,46 @@ class Firings:
     def schedule_changed(self, team_id: str, channel_id: str) -> None:
         self.instants.schedule_changed(team_id, channel_id, self.clock())
 
-    def poll_posted(self, team_id: str, channel_id: str) -> None:
-        self.instants.polls_changed(team_id, channel_id, self.clock())
+    def poll_posted(self, team_id: str, channel_id: str) -> datetime | None:
+        """Write the channel's close and nudge instants; returns the earlier of them."""
+        instants = self.instants.polls_changed(team_id, channel_id, self.clock())
+        return min((at for at in instants.values() if at is not None), default=None)
 
     def forget_events(self, now: datetime) -> None:
         self.storage.forget_events(now - KEEP_EVENT_IDS)
 
     # Firings
 
-    def poll(self, team_id: str, channel_id: str) -> bool:
+    def poll(self, team_id: str, channel_id: str, fired: datetime | None = None) -> bool:
         """Queue the channel's poll if one is due now and not yet queued for its local day,
-        and move its instant to the next poll. True if it queued one."""
+        and move its instant (``fired``, when the index fired it) to the next poll. True if
+        it queued one.
+
+        What it reads comes before the transaction, which holds the store's write lock:
+        in a fan-out the firings come back to back, and the delivery worker's writes go in
+        between them.
+        """
         now = self.clock()
+        schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
+        due = schedule is not None and schedule.poll_due(now) is not None
+        next_at = None if schedule is None else schedule.next_poll_at(now)
         with self.storage.transaction():
-            schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
-            outcome = None
-            if schedule is not None and schedule.poll_due(now) is not None:
-                outcome = self.delight.request_poll(team_id, channel_id)
-            next_at = None if schedule is None else schedule.next_poll_at(now)
-            self.storage.set_due(team_id, channel_id, {DueKind.POLL: next_at})
+            outcome = self.delight.request_poll(team_id, channel_id) if due else None
+            self._move(team_id, channel_id, DueKind.POLL, fired, next_at)
         return self._sent(isinstance(outcome, PollQueued))
+
+    def _move(
+        self,
+        team_id: str,
+        channel_id: str,
+        kind: DueKind,
+        fired: datetime | None,
+        to: datetime | None,
+    ) -> None:
+        if fired is None:
+            self.storage.set_due(team_id, channel_id, {kind: to})
+        else:
+            self.storage.move_due(team_id, channel_id, kind, fired, to)
 
     def due_digest(self, due: Due, started_at: datetime) -> bool:
         """The digest's instant came. Its week over (the process was down), only the next
@@ -79,11 +97,13 @@ class Firings:
         schedule = self.storage.schedule_for(due.team_id, due.channel_id, skips_from(now))
         if schedule is None or schedule.digest_due(now) is None:
             next_at = None if schedule is None else schedule.next_digest_at(now)
-            self.storage.set_due(due.team_id, due.channel_id, {DueKind.DIGEST: next_at})
+            self._move(due.team_id, due.channel_id, DueKind.DIGEST, due.at, next_at)
             return False
-        return self.digest(due.team_id, due.channel_id, missed=due.at < started_at)
+        return self.digest(due.team_id, due.channel_id, due.at < started_at, due.at)
 
-    def digest(self, team_id: str, channel_id: str, missed: bool = False) -> bool:
+    def digest(
+        self, team_id: str, channel_id: str, missed: bool = False, fired: datetime | None = None
+    ) -> bool:
         """Queue this week's digest unless it already was (a restart, a double firing).
 
         ``missed``: its time passed while the process was down. A missed digest is posted
@@ -91,15 +111,13 @@ class Firings:
         poll yet, gets no digest of an empty week.
         """
         now = self.clock()
-        queued = False
+        schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
+        if schedule is None:
+            return False  # turned off since
+        post = not missed or self._week_has_numbers(team_id, channel_id)
         with self.storage.transaction():
-            schedule = self.storage.schedule_for(team_id, channel_id, skips_from(now))
-            if schedule is None:
-                return False  # turned off since
-            if not missed or self._week_has_numbers(team_id, channel_id):
-                queued = self.delight.schedule_digest(team_id, channel_id)
-            next_at = schedule.next_digest_at(now)
-            self.storage.set_due(team_id, channel_id, {DueKind.DIGEST: next_at})
+            queued = post and self.delight.schedule_digest(team_id, channel_id)
+            self._move(team_id, channel_id, DueKind.DIGEST, fired, schedule.next_digest_at(now))
         return self._sent(queued)
 
     def _week_has_numbers(self, team_id: str, channel_id: str) -> bool:

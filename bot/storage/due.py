@@ -39,6 +39,23 @@ class DueIndex(Connection):
         with self._write():
             due_table.write(self._db, team_id, channel_id, instants)
 
+    def move_due(
+        self, team_id: str, channel_id: str, kind: DueKind, fired: datetime, to: datetime | None
+    ) -> None:
+        """Move the instant a firing fired to the next one (None: remove it), unless it was
+        changed meanwhile (a schedule changed as it fired): then the change stands."""
+        key = [team_id, channel_id, kind.value, due_table.text(fired)]
+        if to is None:
+            self._db.execute(
+                "DELETE FROM due WHERE team_id = ? AND channel_id = ? AND kind = ? AND at = ?", key
+            )
+        else:
+            self._db.execute(
+                "UPDATE due SET at = ? WHERE team_id = ? AND channel_id = ? AND kind = ?"
+                " AND at = ?",
+                [due_table.text(to), *key],
+            )
+
     def open_poll_claims(self, team_id: str, channel_id: str) -> list[OpenPoll]:
         """The channel's posted polls that still take answers, oldest first."""
         return due_table.open_polls_of(

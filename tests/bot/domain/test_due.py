@@ -228,8 +228,22 @@ CLAIMED = datetime(2026, 11, 18, 17, 0, 4, tzinfo=UTC)
 
 def test_close_is_the_oldest_open_poll_plus_a_day() -> None:
     polls = [OpenPoll(1, CLAIMED - timedelta(days=1), True), OpenPoll(2, CLAIMED, False)]
+    # Asked for at 16:00 with no schedule: 24 hours after its claim.
+    lone = [OpenPoll(1, CLAIMED - timedelta(hours=1, seconds=4), False)]
+    assert poll_instants(None, lone, None, CLAIMED) == {
+        DueKind.CLOSE: datetime(2026, 11, 19, 16, 0, tzinfo=UTC),
+        DueKind.NUDGE: None,
+    }
+    # A daily 17:00 poll, claimed at 17:00:04: the next one comes 4 seconds before its 24
+    # hours, and its post closes it; the close waits a minute for that.
     instants = poll_instants(schedule(time(17), "UTC"), polls, None, CLAIMED)
-    assert instants == {DueKind.CLOSE: CLAIMED, DueKind.NUDGE: None}
+    assert instants == {
+        DueKind.CLOSE: datetime(2026, 11, 18, 17, 1, tzinfo=UTC),
+        DueKind.NUDGE: None,
+    }
+    # The 17:00 poll moved to 09:00 meanwhile: the next one is hours before; 24 hours it is.
+    morning = poll_instants(schedule(time(9), "UTC"), polls, None, CLAIMED)
+    assert morning[DueKind.CLOSE] == CLAIMED
     assert poll_instants(None, [], 30, CLAIMED) == {DueKind.CLOSE: None, DueKind.NUDGE: None}
 
 

@@ -101,7 +101,7 @@ def test_upgrade_builds_the_index_and_catches_up_only_what_is_not_claimed(tmp_pa
         assert storage.due_instants("T", "C1") == {
             DueKind.POLL: datetime(2026, 11, 19, 17, 0, tzinfo=UTC),
             DueKind.DIGEST: datetime(2026, 11, 25, 16, 0, tzinfo=UTC),
-            DueKind.CLOSE: claimed + timedelta(hours=24),
+            DueKind.CLOSE: datetime(2026, 11, 19, 17, 1, tzinfo=UTC),  # closed by the next
             DueKind.NUDGE: datetime(2026, 11, 19, 16, 30, tzinfo=UTC),
         }
         assert storage.due_instants("T", "C2") == {
