@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot.main import read_environment
-from tests.bot.test_main_process import ROOT, bot, env_for, free_port, wait_healthy
-from tests.bot.transport.test_socket_mode import command as socket_command
+from tests.bot.conftest import ROOT, bot, env_for, free_port, wait_healthy
 from tests.conftest import APP_TOKEN
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
+from tests.slack_requests import slash_command
 
 
 def failure_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -186,7 +186,7 @@ def test_socket_mode_serves_health_answers_and_stops_within_10_s(
         socket_mode.wait_connected(2)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as ready:
             assert ready.read() == b"ready"
-        ack = socket_mode.send("slash_commands", socket_command("help"))
+        ack = socket_mode.send("slash_commands", slash_command("help"))
         assert "/delight poll" in ack["payload"]["text"]
         began = time.monotonic()
         proc.terminate()

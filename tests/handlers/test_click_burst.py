@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.slack.delivery import EDIT_BURST, EDIT_RATE
 from tests.blockkit import assert_valid_call
-from tests.conftest import FakeClock, Running, serve
+from tests.conftest import FakeClock, Running, post_poll, serve
 from tests.fake_slack import Call, FakeSlack
 
 CHANNEL = "C0TEAM"
@@ -30,20 +30,6 @@ REFRESH = 0.25
 # click at the earliest and the one before last at the last click at the latest (the last one
 # reads what came in while it ran): at most burst / REFRESH + 2 edits.
 EXTRA_EDITS = 2
-
-
-def post_poll(app: Running) -> tuple[int, str, str]:
-    """Post today's poll; returns its id, its buttons' block_id and its message ts."""
-    assert app.sender.command("poll").status == 200
-    (call,) = app.slack.wait_for("chat.postMessage")
-    (actions,) = [b for b in call.params["blocks"] if b["type"] == "actions"]
-    storage = app.runtime.storage
-    poll_id = int(actions["block_id"].split(":")[1])
-    deadline = time.monotonic() + 5
-    while storage.get_poll(poll_id).message_ts is None:  # recorded just after Slack answers
-        assert time.monotonic() < deadline, "the poll's message was never recorded"
-        time.sleep(0.01)
-    return poll_id, actions["block_id"], storage.get_poll(poll_id).message_ts
 
 
 def updates_of(slack: FakeSlack, ts: str) -> list[Call]:
@@ -85,7 +71,8 @@ def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
     with serve(
         slack, clock, tmp_path / "delight.db", refresh_interval=REFRESH, edit_limit=tier_3
     ) as app:
-        poll_id, block_id, ts = post_poll(app)
+        poll = post_poll(app)
+        poll_id, block_id, ts = poll.id, poll.block_id, poll.ts
         values = {f"U{n:04d}": str(n % 6) for n in range(PEOPLE)}
         results, burst = click_all(app, block_id, values)
         app.settle()
@@ -147,7 +134,8 @@ def test_tally_edits_never_overlap_while_slack_is_slow_to_answer(running: Runnin
     message is only sent once the first was answered: arrivals are at least that long apart.
     """
     slack = running.slack
-    _, block_id, ts = post_poll(running)
+    poll = post_poll(running)
+    block_id, ts = poll.block_id, poll.ts
     slow = 0.3
     slack.slow("chat.update", slow)
     values = {f"U{n:03d}": str(n % 6) for n in range(60)}

@@ -8,9 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import Running
-from tests.handlers.test_home_flow import open_home, published
-from tests.schedules.test_schedule_flow import eventually, post_and_answer
+from tests.conftest import Running, eventually, open_home, post_and_answer, published
 
 pytestmark = pytest.mark.both_transports
 

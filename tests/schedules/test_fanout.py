@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import time as systime
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.domain.schedule import EVERY_DAY
 from bot.storage.store import Storage
-from tests.conftest import FakeClock, Running, serve
+from tests.conftest import FakeClock, Running, eventually, serve
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
 
 DUE = datetime(2026, 11, 18, 17, 0, 30, tzinfo=UTC)
 TODAY, YESTERDAY = date(2026, 11, 18), date(2026, 11, 17)
-
-
-def eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = systime.monotonic() + timeout
-    while not check():
-        assert systime.monotonic() < deadline, "timed out"
-        systime.sleep(0.02)
 
 
 def seed(db: Path, channels: list[str]) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time as systime
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -12,18 +10,10 @@ import time_machine
 
 from bot.domain.calendar import system_clock
 from bot.domain.schedule import WEEKDAYS
-from tests.conftest import FakeClock, Running, serve
+from tests.conftest import FakeClock, Running, eventually, post_and_answer, serve
 from tests.fake_slack import TEAM_ID, FakeSlack
 
 CHANNEL = "C0TEAM"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait for work on another thread (the scheduler's) to finish."""
-    deadline = systime.monotonic() + timeout
-    while not check():
-        assert systime.monotonic() < deadline, "timed out"
-        systime.sleep(0.01)
 
 
 def test_schedule_command_saves_and_shows_next_polls(running: Running) -> None:
@@ -207,25 +197,6 @@ def test_no_digest_of_an_empty_week_after_a_restart(slack: FakeSlack, tmp_path: 
     with restart_at(slack, db, datetime(2026, 11, 21, 11, 0, tzinfo=UTC)) as app:
         assert app.runtime.jobs.scheduler.get_job(f"catch-up-digest:{TEAM_ID}:{CHANNEL}") is None
     assert slack.posted(CHANNEL) == []
-
-
-def post_and_answer(running: Running, answers: list[str]) -> tuple[int, str]:
-    before = len(running.slack.calls_to("chat.postMessage"))
-    running.sender.command("poll")
-
-    def new_poll() -> dict | None:
-        for call in running.slack.calls_to("chat.postMessage")[before:]:
-            for block in call.params.get("blocks") or []:
-                if block["type"] == "actions":
-                    return block
-        return None
-
-    eventually(lambda: new_poll() is not None)
-    block_id = new_poll()["block_id"]
-    for n, value in enumerate(answers):
-        assert running.sender.click(block_id, value, user=f"U{n}").status == 200
-    running.settle()
-    return int(block_id.split(":")[1]), block_id
 
 
 def test_next_poll_closes_the_previous_one_with_final_tally(running: Running) -> None:

@@ -32,10 +32,8 @@ import yaml
 from slack_bolt.authorization import AuthorizeResult
 
 from bot.slack.installs import BOT_SCOPES, AuthTestCache, installs_path_for
-from tests.conftest import Running
+from tests.conftest import Running, eventually, poll_in
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, TEAM_ID
-from tests.handlers.test_home_flow import wait_until
-from tests.handlers.test_team_settings_flow import poll_in
 from tests.slack_requests import Reply, SlackSender
 
 OTHER = "T1OTHER"
@@ -358,7 +356,7 @@ def test_two_workspaces_each_use_their_own_token_and_never_see_each_others_numbe
     slack.uninstall(TEAM_ID)
     assert ours.event({"type": "app_uninstalled"}, "EvU1").status == 200
     store = running.runtime.installs.store
-    wait_until(lambda: storage.known_channels(TEAM_ID) == [])  # deleted after the install
+    eventually(lambda: storage.known_channels(TEAM_ID) == [])  # deleted after the install
     assert store.find_team_bot(TEAM_ID) is None
     assert storage.get_poll(our_poll) is None
     assert store.find_team_bot(OTHER).bot_token == their_token
@@ -555,7 +553,7 @@ def test_after_an_uninstall_no_request_is_served_with_the_cached_token(
     assert cached_tokens(running) == {token}
     assert running.sender.event(event, "EvGone").status == 200
     # The store drops its cached answers just after deleting the rows: wait for both.
-    wait_until(
+    eventually(
         lambda: (
             running.runtime.installs.store.find_team_bot(TEAM_ID) is None
             and not cached_tokens(running)
@@ -604,7 +602,7 @@ def test_a_workspace_in_a_grid_org_installs_posts_and_uninstalls(oauth_running: 
     # Scheduled jobs know only the team id; the org is looked up.
     assert running.runtime.installs.workspaces.client_for("T2GRID").token == token
     assert grid.event({"type": "app_uninstalled"}, "EvU2").status == 200
-    wait_until(lambda: rows(running, "SELECT COUNT(*) FROM slack_installations") == [(0,)])
+    eventually(lambda: rows(running, "SELECT COUNT(*) FROM slack_installations") == [(0,)])
     assert store.find_team_bot("T2GRID") is None
 
 
