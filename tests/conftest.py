@@ -66,6 +66,22 @@ class FakeClock:
         return self.now
 
 
+class Ticker:
+    """An injected monotonic clock (``time.monotonic``'s stand-in) that moves only when a
+    test sets ``now``, or by ``step`` each time it is read: how long code waits is then
+    counted in its own looks at the clock, never in the machine's speed."""
+
+    def __init__(self, step: float = 0.0) -> None:
+        self.now = 100.0
+        self._step = step
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            self.now += self._step
+            return self.now
+
+
 @pytest.fixture(scope="session")
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack()

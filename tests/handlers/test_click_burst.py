@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.slack.delivery import EDIT_BURST, EDIT_RATE
 from tests.blockkit import assert_valid_call
 from tests.conftest import FakeClock, Running, post_poll, serve
@@ -63,6 +65,7 @@ def click_all(
     return results, time.monotonic() - started
 
 
+@pytest.mark.timing
 def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
     slack: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -125,6 +128,57 @@ def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
         # Within Tier 3: no minute holds more than about 50 edits of the workspace.
         edits = [c.at for c in slack.calls_to("chat.update")]
         assert all(sum(1 for t in edits if start <= t < start + 60) <= 50 for start in edits)
+    for call in list(slack.calls):
+        assert_valid_call(call)
+
+
+def test_clicks_while_an_edit_is_with_slack_coalesce_into_one_more_edit(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The burst test above without a stopwatch: what keeps the edits few. Slack holds the
+    live tally's first edit while everyone else clicks; the poll's one pending edit takes
+    every click in, so exactly one more edit follows, on the last step of the live tally,
+    and closing the poll shows the final numbers."""
+    with serve(slack, clock, tmp_path / "delight.db") as app:
+        poll = post_poll(app)
+        values = {f"U{n:04d}": str(n % 6) for n in range(PEOPLE)}
+        first, *others = values
+        edits = slack.hold("chat.update")
+        try:
+            assert app.sender.click(poll.block_id, values[first], user=first).status == 200
+            edits.wait_arrived()
+            with ThreadPoolExecutor(SENDERS) as pool:
+                clicks = pool.map(
+                    lambda user: app.sender.click(poll.block_id, values[user], user=user), others
+                )
+                assert [reply.status for reply in clicks] == [200] * (PEOPLE - 1)
+            assert edits.arrived == 1  # one edit of the message at a time
+        finally:
+            edits.release()
+        app.settle()
+
+        day = app.runtime.storage.poll_total(poll.id)
+        expected_total = sum(int(v) for v in values.values())
+        assert (day.responders, day.total) == (PEOPLE, expected_total)
+        thanks = slack.wait_for("response_url", PEOPLE, timeout=10)
+        assert len({call.params["_path"] for call in thanks}) == PEOPLE
+        updates = updates_of(slack, poll.ts)
+        last_step = PEOPLE - PEOPLE % 3
+        assert [responders_shown(call) for call in updates] == [1, last_step]
+        assert (
+            f"{last_step} of us answered · {PEOPLE % 3} more answers since"
+            in updates[-1].params["text"]
+        )
+        # The next day's poll closes this one with its exact final team numbers.
+        app.clock.now += timedelta(days=1)
+        assert app.sender.command("poll").status == 200
+        slack.wait_for("chat.postMessage", 3)  # this poll, the result line, the next poll
+        app.settle()
+        assert (
+            f"Final: we delighted {expected_total:,} customers · {PEOPLE} of us answered"
+            in updates_of(slack, poll.ts)[-1].params["text"]
+        )
+    assert not edits.outlasted
     for call in list(slack.calls):
         assert_valid_call(call)
 

@@ -361,6 +361,7 @@ class OffsetClock:
         return system_clock() + self.offset
 
 
+@pytest.mark.timing
 def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
@@ -393,6 +394,28 @@ def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
         assert (
             len([c for c in slack.calls_to("chat.postMessage") if "thread_ts" not in c.params]) == 1
         )
+
+
+def test_real_scheduler_fires_a_poll_at_its_second_once(slack: FakeSlack, tmp_path: Path) -> None:
+    """The test above without racing the wall clock: time-machine stops the system clock a
+    second before the poll's time, so the schedule can't miss it however slow the machine
+    is; moved on to that second, the real scheduler fires the poll, once."""
+    start = datetime(2026, 11, 18, 12, 0, 0, tzinfo=UTC)
+    with (
+        time_machine.travel(start, tick=False) as traveller,
+        serve(slack, system_clock, tmp_path / "delight.db") as app,
+    ):
+        at = start + timedelta(seconds=1)
+        app.runtime.storage.save_schedule(
+            TEAM_ID, CHANNEL, at.time(), "UTC", frozenset(range(7)) | WEEKDAYS
+        )
+        app.runtime.jobs.sync(TEAM_ID, CHANNEL)
+        traveller.shift(timedelta(seconds=1))
+        (poll_call,) = slack.wait_for("chat.postMessage", timeout=10)
+        app.settle()
+        poll = app.runtime.storage.poll_on(TEAM_ID, CHANNEL, at.date())
+        assert poll is not None and poll.message_ts is not None
+    assert [c for c in slack.posted(CHANNEL) if "thread_ts" not in c.params] == [poll_call]
 
 
 def test_nudge_settings(running: Running) -> None:

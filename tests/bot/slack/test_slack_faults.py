@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.blockkit import assert_valid_call
 from tests.conftest import FakeClock, Running, eventually, post_poll, serve
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
@@ -195,6 +197,7 @@ def test_ephemeral_reply_dropped_before_slack_acted_is_retried_once(running: Run
 # Slow answers
 
 
+@pytest.mark.timing
 def test_slow_slack_does_not_slow_the_acknowledgements(
     slack: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -229,6 +232,42 @@ def test_slow_slack_does_not_slow_the_acknowledgements(
         assert storage.poll_total(poll.id).responders == 5
         eventually(lambda: len(slack.calls_to("response_url")) == 5)
     assert len(slack.posted(CHANNEL)) == 1
+
+
+def test_acknowledgements_never_wait_for_slack(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The test above without a stopwatch: Slack holds the poll's post and every ephemeral
+    reply unanswered until the test lets go. The command and the clicks that arrive meanwhile
+    are all acknowledged before that (an acknowledgement that waited for Slack could not
+    be), and the poll is posted once."""
+    with app_of(slack, clock, tmp_path) as app:
+        post, replies_held = slack.hold("chat.postMessage"), slack.hold("response_url")
+        storage = app.runtime.storage
+        try:
+            first = app.sender.command("poll", user="U0")
+            post.wait_arrived()  # with Slack, unanswered
+            poll = storage.poll_on(TEAM_ID, CHANNEL, WEDNESDAY)
+            assert poll.message_ts is None  # still being posted
+            block_id = f"delight_poll:{poll.id}"
+            sends = [lambda n=n: app.sender.command("poll", user=f"U{n}") for n in (1, 2, 3)]
+            sends += [
+                lambda n=n: app.sender.click(block_id, "2", user=f"U{n}") for n in range(4, 9)
+            ]
+            with ThreadPoolExecutor(8) as pool:
+                replies = list(pool.map(lambda send: send(), sends))
+            assert [first.status] + [reply.status for reply in replies] == [200] * 9
+            assert not post.released and post.arrived == 1
+            for reply in replies[:3]:
+                assert "being posted right now" in reply.text
+        finally:
+            post.release()
+            replies_held.release()
+        eventually(lambda: recorded_ts(app))
+        assert storage.poll_total(poll.id).responders == 5
+        eventually(lambda: len(slack.calls_to("response_url")) == 5)
+    assert len(slack.posted(CHANNEL)) == 1
+    assert not post.outlasted and not replies_held.outlasted
 
 
 def test_answers_given_while_the_poll_is_being_posted_show_on_the_poll(
