@@ -130,13 +130,6 @@ def violations() -> set[tuple[str, str, str]]:
 # The test fails when one is fixed and still listed, so this list only ever shrinks.
 KNOWN = {
     ("forbidden", "bot.domain.schedule", "apscheduler.triggers.cron"),
-    ("forbidden", "bot.service.delight", "slack_sdk"),
-    ("layer", "bot.service.delight", "bot.slack.blocks"),
-    ("layer", "bot.service.delight", "bot.slack.delivery"),
-    ("layer", "bot.service.delight", "bot.slack.errors"),
-    ("layer", "bot.service.profile", "bot.slack.blocks"),
-    ("layer", "bot.service.schedule_commands", "bot.slack.blocks"),
-    ("store", "handlers.dedupe", "bot.storage.store"),
     ("store", "schedules.jobs", "bot.storage.store"),
 }
 
