@@ -27,7 +27,7 @@ from bot.service.reports import Reports
 from bot.service.schedule_commands import ScheduleCommands
 from bot.service.webhooks import Webhooks
 from bot.service.wins import Wins
-from bot.settings import Settings
+from bot.settings import INSTALL_PATH, REDIRECT_PATH, Settings
 from bot.slack.client import web_client
 from bot.slack.delivery import EDIT_BURST, EDIT_RATE, Delivery
 from bot.slack.installs import Installs
@@ -35,6 +35,7 @@ from bot.slack.lookups import SlackLookups
 from bot.slack.rows import OutboxRows
 from bot.slack.thanks import Thanks
 from bot.storage.store import Storage
+from bot.storage.tokens import installs_path_for
 from bot.transport.http import DelightWeb, WsgiApp
 from bot.transport.requestlog import LoggedApp
 from bot.transport.socket_mode import PING_INTERVAL, SocketMode
@@ -100,6 +101,8 @@ class Runtime:
         if self.replies is not None:
             self.replies.shutdown(wait=True)
         self.delivery.close()
+        if self.installs is not None:
+            self.installs.close()
         self.storage.close()
 
 
@@ -158,6 +161,23 @@ def services(
     )
 
 
+def oauth_installs(settings: Settings, client: WebClient, clock: Clock) -> Installs:
+    """Multi-workspace mode's stores and Bolt options, with the pages bot.transport serves."""
+    if settings.client_id is None or settings.client_secret is None:
+        raise ValueError("multi-workspace installs need a client id and secret")
+    return Installs.create(
+        path=installs_path_for(settings.db_path),
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        redirect_uri=settings.redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_path=REDIRECT_PATH,
+        client=client,
+        new_client=lambda token: web_client(settings.api_url, token),
+        clock=clock,
+    )
+
+
 def build(
     settings: Settings,
     clock: Clock = system_clock,
@@ -176,11 +196,7 @@ def build(
         else load_or_create_key(settings.db_path)
     )
     client = web_client(settings.api_url, settings.bot_token)
-    installs = (
-        Installs.create(settings, client, lambda token: web_client(settings.api_url, token))
-        if settings.oauth
-        else None
-    )
+    installs = oauth_installs(settings, client, clock) if settings.oauth else None
     client_for = installs.workspaces.client_for if installs else lambda _team_id: client
     lookups = SlackLookups(client_for)
     wake, resync = Later(), Later()

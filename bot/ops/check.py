@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.slack.client import web_client
 from bot.slack.identity import SlackCheckFailed, identity, socket_url
 from bot.storage.migrations import connect_read_only, migrations
+from bot.storage.tokens import contents, installs_path_for
 
 
 def run(settings: Settings, out: Callable[[str], None] = print, online: bool = False) -> int:
@@ -28,6 +29,8 @@ def run(settings: Settings, out: Callable[[str], None] = print, online: bool = F
         ("database", *_database(settings.db_path)),
         ("pseudonym key", *_key(settings)),
     ]
+    if settings.oauth:
+        results.append(("installs", *_installs(settings)))
     if online:
         results += _slack(settings)
     for name, problem, detail in results:
@@ -134,6 +137,22 @@ def _key(settings: Settings) -> tuple[str | None, str]:
     if mode & 0o077:
         return f"{path} is readable by others (mode {mode:o}); chmod 600 it", ""
     return None, f"{path}"
+
+
+def _installs(settings: Settings) -> tuple[str | None, str]:
+    """The installs file of multi-workspace mode (``bot.storage.tokens``): private, readable."""
+    path = installs_path_for(settings.db_path)
+    if not path.exists():
+        return None, f"{path} will be created at start"
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        return f"{path} holds tokens and is readable by others (mode {mode:o}); chmod 600 it", ""
+    try:
+        found = contents(path, str(settings.client_id))
+    except sqlite3.Error as error:
+        return f"{path} can't be read as SQLite: {error}", ""
+    upgrade = f", {len(found.pending)} schema upgrade(s) to apply at start" if found.pending else ""
+    return None, f"{path}, {found.workspaces} workspace(s) installed{upgrade}"
 
 
 def _has_answers(db_path: Path) -> bool:

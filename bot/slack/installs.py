@@ -1,18 +1,14 @@
-"""Multi-workspace installs (OAuth): where the tokens live, and a Web API client per workspace.
+"""Multi-workspace installs (OAuth): slack_sdk's store interfaces over Delight's own tables,
+and a Web API client per workspace.
 
-Tokens are kept in their own SQLite file beside the database, ``<DELIGHT_DB>.installs.db``
-(mode 0600, WAL), never in the database with the team numbers:
-
-- they are secrets of another kind than pseudonymous answers, so the file that ``python -m bot
-  export`` and a backup of the numbers read holds none, and it can be guarded like the key file;
-- slack_sdk's stores create their own tables outside our migrations, and open a connection per
-  call; in their own file they never meet ``Storage``'s per-thread connections or its schema;
-- a token lookup or refresh never waits on a busy poll write.
-
-slack_sdk's SQLite store appends a row on every save (a reinstall, every token refresh) and
-reads back "the newest" by a timestamp with one-second resolution. We keep one row per
-workspace instead (``DelightInstallationStore``): no superseded token is kept, and "the newest"
-can't be a tie.
+The tokens live in the installs file beside the database (``bot.storage.tokens``: its schema, its
+SQL, one row per workspace). Here they meet Bolt and slack_sdk through their public
+interfaces only: ``InstallationStore`` (``save``, ``save_bot``, ``find_bot``, ``delete_bot``,
+``delete_installation``, ``delete_all``), ``OAuthStateStore`` (``issue``, ``consume``) and
+``TokenRotator``. Delight asks for no user token, so the store is bot-only, the interface's own
+"simpler way": Bolt's authorize runs ``bot_only`` and ``find_installation`` stays the
+interface's ``NotImplementedError``, which Bolt reads as "use ``find_bot``". An install with no
+bot token, or an org-wide one (``org_deploy_enabled`` is off in the manifest), is refused.
 
 Slack spends a refresh token when it is used (token rotation), so two threads refreshing the
 same workspace at once would leave one of them with a refused token. ``SerializedTokenRotator``
@@ -28,20 +24,17 @@ every refreshed or removed token would stay in memory for good. ``AuthTestCache`
 workspace's entries whenever its tokens are saved or deleted.
 
 Enterprise Grid: a workspace install inside an org is stored with its ``enterprise_id`` and
-found by team id alone (team ids are unique across Slack). Org-wide installs
-(``org_deploy_enabled``) are not supported: the manifest leaves them off, and Delight's data is
-keyed by workspace.
+found by team id alone (team ids are unique across Slack). Org-wide installs are not
+supported: Delight's data is keyed by workspace.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import sqlite3
+import secrets
 import threading
 import time
 from collections.abc import Callable
-from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,13 +43,13 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store import Bot, Installation
-from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
-from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
+from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
+from slack_sdk.oauth.state_store import OAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
-from bot.settings import INSTALL_PATH, REDIRECT_PATH, Settings
+from bot.domain.calendar import Clock, system_clock
 from bot.slack.errors import SLACK_ERRORS
+from bot.storage.tokens import BotRow, TokenFile
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +61,6 @@ REFRESH_MINUTES_BEFORE_EXPIRY = 120
 STATE_SECONDS = 600
 
 ClientFactory = Callable[[str | None], WebClient]
-
-
-def installs_path_for(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".installs.db")
-
-
-def _create_private(path: Path) -> None:
-    """Create the file readable by the bot's user only, before SQLite opens it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    with closing(sqlite3.connect(path)) as conn:
-        # WAL is a property of the file: every connection the stores open uses it. SQLite
-        # gives the -wal and -shm files the database file's permissions.
-        conn.execute("PRAGMA journal_mode=WAL")
 
 
 class AuthTestCache(dict):
@@ -112,103 +90,127 @@ class AuthTestCache(dict):
                 self._forgotten = gone
 
 
-class DelightInstallationStore(SQLite3InstallationStore):
-    """slack_sdk's SQLite installation store, keeping one row per workspace.
+class DelightInstallationStore(InstallationStore):
+    """slack_sdk's installation store interface, bot-only, over ``bot.storage.tokens``.
 
-    ``changed(team_id)`` is called after a workspace's tokens were saved or deleted.
+    ``changed(team_id)`` is called after a workspace's tokens were saved or deleted. Reads
+    and writes raise ``sqlite3.Error`` when the file fails: never "not installed".
     """
 
     def __init__(
-        self, path: Path, client_id: str, changed: Callable[[str | None], None] | None = None
+        self, tokens: TokenFile, changed: Callable[[str | None], None] | None = None
     ) -> None:
-        _create_private(path)
-        super().__init__(database=str(path), client_id=client_id, logger=logger)
+        self.tokens = tokens
         self.changed = changed or (lambda _team_id: None)
-        # Create the tables now, on one thread: the store's lazy init races between threads.
-        self.init()
+
+    @property
+    def logger(self) -> logging.Logger:
+        return logger
 
     def save(self, installation: Installation) -> None:
-        super().save(installation)  # also saves the bot, through save_bot below
-        self._keep_newest("slack_installations", installation.enterprise_id, installation.team_id)
+        if installation.is_enterprise_install or not installation.team_id:
+            raise ValueError("org-wide installs are not supported")
+        self.save_bot(installation.to_bot())
 
     def save_bot(self, bot: Bot) -> None:
-        super().save_bot(bot)
-        if bot.bot_token is None:
-            return
-        self._keep_newest("slack_bots", bot.enterprise_id, bot.team_id)
+        self.tokens.put(_row_of(bot))
         self.changed(bot.team_id)
-        with closing(self.connect()) as conn, conn:
-            # The install record must not keep a token the refresh replaced.
-            conn.execute(
-                "UPDATE slack_installations SET bot_token = ?, bot_refresh_token = ?,"
-                " bot_token_expires_at = ? WHERE client_id = ? AND enterprise_id = ?"
-                " AND team_id = ?",
-                [
-                    bot.bot_token,
-                    bot.bot_refresh_token,
-                    bot.bot_token_expires_at,
-                    self.client_id,
-                    bot.enterprise_id or "",
-                    bot.team_id or "",
-                ],
-            )
+
+    def find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        if is_enterprise_install or not team_id:
+            return None
+        return self.find_team_bot(team_id)
+
+    def find_team_bot(self, team_id: str) -> Bot | None:
+        """The workspace's bot install, whichever Enterprise Grid org it belongs to."""
+        row = self.tokens.get(team_id)
+        return None if row is None else _bot_of(row)
 
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        super().delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if team_id:
+            self.tokens.delete(team_id)
         self.changed(team_id)
 
     def delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
-        super().delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
-        self.changed(team_id)
+        """The workspace's installation is its bot; a person's (``user_id``) holds nothing
+        here, as Delight keeps no user token."""
+        if user_id is None:
+            self.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
 
-    def _keep_newest(self, table: str, enterprise_id: str | None, team_id: str | None) -> None:
-        where = "client_id = ? AND enterprise_id = ? AND team_id = ?"
-        key = [self.client_id, enterprise_id or "", team_id or ""]
-        with closing(self.connect()) as conn, conn:
-            conn.execute(
-                f"DELETE FROM {table} WHERE {where}"
-                f" AND id < (SELECT MAX(id) FROM {table} WHERE {where})",
-                key + key,
-            )
-
-    def find_team_bot(self, team_id: str) -> Bot | None:
-        """The workspace's bot install, whichever Enterprise Grid org it belongs to."""
-        with closing(self.connect()) as conn:
-            row = conn.execute(
-                "SELECT enterprise_id FROM slack_bots WHERE client_id = ? AND team_id = ?"
-                " ORDER BY id DESC LIMIT 1",
-                [self.client_id, team_id],
-            ).fetchone()
-        if row is None:
-            return None
-        return self.find_bot(enterprise_id=row[0] or None, team_id=team_id)
+    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
 
     def is_readable(self) -> bool:
-        try:
-            with closing(self.connect()) as conn:
-                conn.execute("SELECT 1 FROM slack_bots LIMIT 1").fetchall()
-        except sqlite3.Error:
-            return False
-        return True
+        return self.tokens.is_readable()
 
 
-class DelightStateStore(SQLite3OAuthStateStore):
-    """slack_sdk's SQLite state store, dropping expired states as it issues new ones.
+def _row_of(bot: Bot) -> BotRow:
+    if not bot.bot_token or not bot.team_id or bot.is_enterprise_install:
+        raise ValueError("only a workspace's bot install is stored")
+    return BotRow(
+        team_id=bot.team_id,
+        enterprise_id=bot.enterprise_id or None,
+        enterprise_name=bot.enterprise_name,
+        team_name=bot.team_name,
+        app_id=bot.app_id,
+        bot_id=bot.bot_id,
+        bot_user_id=bot.bot_user_id,
+        bot_scopes=",".join(bot.bot_scopes),
+        bot_token=bot.bot_token,
+        bot_refresh_token=bot.bot_refresh_token,
+        bot_token_expires_at=bot.bot_token_expires_at,
+        installed_at=bot.installed_at,
+    )
 
-    ``/slack/install`` is public and every visit stores a state; abandoned ones would pile up.
-    """
 
-    def __init__(self, path: Path, expiration_seconds: int = STATE_SECONDS) -> None:
-        _create_private(path)
-        super().__init__(database=str(path), expiration_seconds=expiration_seconds, logger=logger)
-        self.init()
+def _bot_of(row: BotRow) -> Bot:
+    return Bot(
+        app_id=row.app_id,
+        enterprise_id=row.enterprise_id,
+        enterprise_name=row.enterprise_name,
+        team_id=row.team_id,
+        team_name=row.team_name,
+        bot_token=row.bot_token,
+        bot_id=row.bot_id,
+        bot_user_id=row.bot_user_id,
+        bot_scopes=row.bot_scopes,
+        bot_refresh_token=row.bot_refresh_token,
+        bot_token_expires_at=row.bot_token_expires_at,
+        installed_at=row.installed_at,
+    )
+
+
+class DelightStateStore(OAuthStateStore):
+    """slack_sdk's state store interface over ``bot.storage.tokens``: a state is good for one
+    redirect, for ``expiration_seconds`` by ``clock``; expired ones go as new ones come."""
+
+    def __init__(
+        self, tokens: TokenFile, clock: Clock, expiration_seconds: int = STATE_SECONDS
+    ) -> None:
+        self._tokens = tokens
+        self._clock = clock
+        self._expiration_seconds = expiration_seconds
+
+    @property
+    def logger(self) -> logging.Logger:
+        return logger
 
     def issue(self, *args: Any, **kwargs: Any) -> str:
-        with closing(self.connect()) as conn, conn:
-            conn.execute("DELETE FROM oauth_states WHERE expire_at <= ?", [time.time()])
-        return super().issue(*args, **kwargs)
+        state = secrets.token_urlsafe(32)
+        now = self._clock().timestamp()
+        self._tokens.add_state(state, now + self._expiration_seconds, now)
+        return state
+
+    def consume(self, state: str) -> bool:
+        return self._tokens.take_state(state, self._clock().timestamp())
 
 
 class SerializedTokenRotator(TokenRotator):
@@ -315,32 +317,46 @@ class Installs:
     authorize: InstallationStoreAuthorize
     workspaces: Workspaces
 
+    tokens: TokenFile
+
     @classmethod
-    def create(cls, settings: Settings, client: WebClient, new_client: ClientFactory) -> Installs:
-        """``client`` (no token) reaches ``SLACK_API_URL`` for ``oauth.v2.access`` and
-        ``auth.test``; ``new_client(token)`` builds a workspace's client like it."""
-        if settings.client_id is None or settings.client_secret is None:
-            raise ValueError("multi-workspace installs need a client id and secret")
-        path = installs_path_for(settings.db_path)
+    def create(
+        cls,
+        *,
+        path: Path,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str | None,
+        install_path: str,
+        redirect_path: str,
+        client: WebClient,
+        new_client: ClientFactory,
+        clock: Clock = system_clock,
+    ) -> Installs:
+        """Open (or create) the installs file at ``path`` for the app ``client_id``, whose
+        install page and redirect are served at ``install_path`` and ``redirect_path``.
+
+        ``client`` (no token) reaches ``SLACK_API_URL`` for ``oauth.v2.access`` and
+        ``auth.test``; ``new_client(token)`` builds a workspace's client like it. ``clock``
+        times the install states (token expiry is Slack's, in real time).
+        """
+        tokens = TokenFile(path, client_id)
         auth_tests = AuthTestCache()
-        store = DelightInstallationStore(path, settings.client_id, changed=auth_tests.forget)
-        state_store = DelightStateStore(path)
+        store = DelightInstallationStore(tokens, changed=auth_tests.forget)
+        state_store = DelightStateStore(tokens, clock)
         rotator = SerializedTokenRotator(
-            client_id=settings.client_id,
-            client_secret=settings.client_secret,
-            client=client,
-            store=store,
+            client_id=client_id, client_secret=client_secret, client=client, store=store
         )
         oauth_settings = OAuthSettings(
-            client_id=settings.client_id,
-            client_secret=settings.client_secret,
+            client_id=client_id,
+            client_secret=client_secret,
             scopes=list(BOT_SCOPES),
             user_scopes=[],
-            redirect_uri=settings.redirect_uri,
-            install_path=INSTALL_PATH,
-            redirect_uri_path=REDIRECT_PATH,
+            redirect_uri=redirect_uri,
+            install_path=install_path,
+            redirect_uri_path=redirect_path,
             installation_store=store,
-            # Delight has bot tokens only: Bolt reads and refreshes slack_bots rows.
+            # Delight has bot tokens only: Bolt reads and refreshes them with find_bot/save_bot.
             installation_store_bot_only=True,
             token_rotation_expiration_minutes=REFRESH_MINUTES_BEFORE_EXPIRY,
             state_store=state_store,
@@ -352,8 +368,8 @@ class Installs:
         authorize = InstallationStoreAuthorize(
             logger=logging.getLogger("delight.authorize"),
             installation_store=store,
-            client_id=settings.client_id,
-            client_secret=settings.client_secret,
+            client_id=client_id,
+            client_secret=client_secret,
             token_rotation_expiration_minutes=REFRESH_MINUTES_BEFORE_EXPIRY,
             bot_only=True,
             # auth.test once per token, not once per request (see the module's docstring).
@@ -363,7 +379,10 @@ class Installs:
         authorize.authorize_result_cache = auth_tests
         authorize.token_rotator = rotator
         workspaces = Workspaces(store, rotator, new_client)
-        return cls(store, state_store, oauth_settings, authorize, workspaces)
+        return cls(store, state_store, oauth_settings, authorize, workspaces, tokens)
+
+    def close(self) -> None:
+        self.tokens.close()
 
     def app_options(self) -> dict[str, Any]:
         """Keyword arguments for Bolt's ``App``."""

@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+from slack_sdk.oauth.token_rotation import TokenRotator
 
-from bot.slack.installs import BOT_SCOPES, AuthTestCache, installs_path_for
-from tests.conftest import Running
-from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, TEAM_ID
+from bot.ops import check
+from bot.slack.installs import BOT_SCOPES, STATE_SECONDS, AuthTestCache
+from bot.storage.tokens import TokenFile, installs_path_for
+from tests.conftest import OAUTH, Running, make_settings, serve
+from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, TEAM_ID, FakeSlack
 from tests.handlers.test_home_flow import wait_until
 from tests.handlers.test_team_settings_flow import poll_in
 from tests.slack_requests import Reply, SlackSender
@@ -120,6 +126,13 @@ def rows(running: Running, sql: str) -> list[tuple]:
     path = installs_path_for(running.runtime.settings.db_path)
     with closing(sqlite3.connect(path)) as conn:
         return conn.execute(sql).fetchall()
+
+
+def on_disk(running: Running) -> bytes:
+    """The installs file's bytes, with its write-ahead log's."""
+    path = installs_path_for(running.runtime.settings.db_path)
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
 def refreshes(running: Running) -> list[dict]:
@@ -266,6 +279,38 @@ def test_install_that_fails_on_our_side_gets_a_short_500_page(
     assert "the /slack/oauth_redirect page failed" in caplog.text
 
 
+def test_an_install_link_is_good_for_ten_minutes_and_expired_ones_are_dropped(
+    oauth_running: Running,
+) -> None:
+    running = oauth_running
+    old, old_cookie = start_install(running)
+    for _ in range(3):  # abandoned installs
+        start_install(running)
+    running.clock.now += timedelta(seconds=STATE_SECONDS)
+    code = running.slack.oauth_code(TEAM_ID)
+    page = get(running, f"/slack/oauth_redirect?code={code}&state={old}", old_cookie)
+    assert page.status == 401 and "invalid_state" in page.body
+    assert running.slack.calls_to("oauth.v2.access") == []
+    # The next visit's state is the only one left, and it installs.
+    state, cookie = start_install(running)
+    assert rows(running, "SELECT state FROM states") == [(state,)]
+    page = get(running, f"/slack/oauth_redirect?code={code}&state={state}", cookie)
+    assert page.status == 200
+    assert rows(running, "SELECT COUNT(*) FROM states") == [(0,)]
+
+
+def test_not_ready_while_the_installs_file_is_gone(oauth_running: Running) -> None:
+    token = install(oauth_running, TEAM_ID)
+    assert get(oauth_running, "/readyz").status == 200
+    path = installs_path_for(oauth_running.runtime.settings.db_path)
+    away = path.rename(path.with_name("moved-away.db"))  # an operator's slip, a lost volume
+    page = get(oauth_running, "/readyz")
+    assert page.status == 503 and "the installations database can't be read" in page.body
+    away.rename(path)
+    assert get(oauth_running, "/readyz").body == "ready"
+    assert oauth_running.runtime.installs.workspaces.client_for(TEAM_ID).token == token
+
+
 def test_install_pages_take_only_get(oauth_running: Running) -> None:
     assert get(oauth_running, "/slack/install", method="POST").status == 405
     assert get(oauth_running, "/slack/oauth_redirect", method="POST").status == 405
@@ -279,11 +324,99 @@ def test_single_workspace_mode_has_no_install_pages(running: Running) -> None:
 
 
 def test_reinstalling_keeps_one_install_with_the_new_token(oauth_running: Running) -> None:
-    install(oauth_running, TEAM_ID)
+    first = install(oauth_running, TEAM_ID)
     token = install(oauth_running, TEAM_ID)
-    assert rows(oauth_running, "SELECT bot_token FROM slack_bots") == [(token,)]
-    assert rows(oauth_running, "SELECT bot_token FROM slack_installations") == [(token,)]
+    assert rows(oauth_running, "SELECT team_id, bot_token FROM bots") == [(TEAM_ID, token)]
     assert oauth_running.runtime.installs.workspaces.client_for(TEAM_ID).token == token
+    # The replaced token is overwritten, in the file and in its write-ahead log.
+    assert first.encode() not in on_disk(oauth_running)
+
+
+def legacy_install(slack: FakeSlack, store: SQLite3InstallationStore, code: str) -> None:
+    """An install as Delight's earlier releases saved it: Bolt's Installation, through
+    slack_sdk's own SQLite store."""
+    api = WebClient(base_url=slack.api_url)
+    grant = api.oauth_v2_access(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code)
+    bot = api.auth_test(token=grant["access_token"])
+    store.save(
+        Installation(
+            app_id=grant["app_id"],
+            team_id=grant["team"]["id"],
+            team_name=grant["team"]["name"],
+            bot_token=grant["access_token"],
+            bot_id=bot["bot_id"],
+            bot_user_id=grant["bot_user_id"],
+            bot_scopes=grant["scope"],
+            bot_refresh_token=grant.get("refresh_token"),
+            bot_token_expires_in=grant.get("expires_in"),
+            user_id=grant["authed_user"]["id"],
+        )
+    )
+
+
+def test_installs_made_by_an_earlier_release_keep_working_after_the_upgrade(
+    slack: FakeSlack, clock, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "delight.db"
+    path = installs_path_for(db_path)
+    path.touch(mode=0o600)  # as the earlier release made it
+    legacy = SQLite3InstallationStore(database=str(path), client_id=CLIENT_ID)
+    legacy_install(slack, legacy, slack.oauth_code(OTHER))
+    legacy_install(slack, legacy, slack.oauth_code(TEAM_ID, rotating=True, expires_in=60))
+    # A refresh appended a row, as slack_sdk's store does on every save.
+    rotator = TokenRotator(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, client=WebClient(base_url=slack.api_url)
+    )
+    first = legacy.find_bot(enterprise_id=None, team_id=TEAM_ID)
+    legacy.save_bot(rotator.perform_bot_token_rotation(bot=first))
+    spent, token = slack.tokens_of(TEAM_ID)
+    slack.retire(spent)
+    before = path.read_bytes()
+    assert installs_check(slack, db_path) == (
+        f"installs: ok ({path}, 2 workspace(s) installed, 3 schema upgrade(s) to apply at start)"
+    )
+    assert path.read_bytes() == before  # check reads, never writes
+
+    with serve(slack, clock, db_path, **OAUTH) as running:
+        tables = rows(running, "SELECT name FROM sqlite_master WHERE type = 'table'")
+        assert sorted(tables) == [("_sqlite_migrations",), ("bots",), ("states",)]
+        assert rows(running, "SELECT team_id, bot_token FROM bots ORDER BY team_id") == [
+            (TEAM_ID, token),
+            (OTHER, slack.tokens_of(OTHER)[0]),
+        ]
+        assert spent.encode() not in on_disk(running)
+        assert running.sender.command("poll").status == 200
+        assert slack.wait_for("chat.postMessage")[-1].token == token
+        # The moved refresh token still refreshes.
+        store = running.runtime.installs.store
+        bot = store.find_team_bot(TEAM_ID)
+        bot.bot_token_expires_at = 0
+        store.save_bot(bot)
+        slack.retire(token)
+        assert running.sender.command("tally").status == 200
+        assert refreshes(running)[-1]["refresh_token"] == bot.bot_refresh_token
+        assert store.find_team_bot(TEAM_ID).bot_token == slack.tokens_of(TEAM_ID)[-1]
+    assert installs_check(slack, db_path) == f"installs: ok ({path}, 2 workspace(s) installed)"
+
+
+def installs_check(slack: FakeSlack, db_path: Path) -> str:
+    """What ``python -m bot check`` says about the installs file."""
+    lines: list[str] = []
+    check.run(make_settings(slack, db_path, **OAUTH), out=lines.append)
+    (line,) = [line for line in lines if line.startswith("installs: ")]
+    return line
+
+
+def test_check_refuses_an_installs_file_others_can_read(slack: FakeSlack, tmp_path: Path) -> None:
+    db_path = tmp_path / "delight.db"
+    created = "delight.db.installs.db will be created at start)"
+    assert installs_check(slack, db_path).endswith(created)
+    path = installs_path_for(db_path)
+    TokenFile(path, CLIENT_ID).close()
+    assert installs_check(slack, db_path).endswith(", 0 workspace(s) installed)")
+    path.chmod(0o644)
+    assert "FAIL" in installs_check(slack, db_path)
+    assert "readable by others (mode 644); chmod 600 it" in installs_check(slack, db_path)
 
 
 def test_request_from_a_workspace_that_never_installed_gets_no_500(oauth_running: Running) -> None:
@@ -421,10 +554,11 @@ def test_expiring_token_is_refreshed_before_a_scheduled_post(oauth_running: Runn
     assert bot.bot_token == new and bot.bot_refresh_token != refresh["refresh_token"]
     assert bot.bot_token_expires_at > datetime.now(UTC).timestamp() + 11 * 3600
     # No copy of the spent token or refresh token is kept.
-    assert rows(running, "SELECT bot_token FROM slack_bots") == [(new,)]
-    assert rows(running, "SELECT bot_token, bot_refresh_token FROM slack_installations") == [
+    assert rows(running, "SELECT bot_token, bot_refresh_token FROM bots") == [
         (new, bot.bot_refresh_token)
     ]
+    assert old.encode() not in on_disk(running)
+    assert refresh["refresh_token"].encode() not in on_disk(running)
     # The new token is good for 12 hours: the next post refreshes nothing.
     running.runtime.delight.digests.request(TEAM_ID, CHANNEL)
     running.settle()
@@ -561,6 +695,7 @@ def test_after_an_uninstall_no_request_is_served_with_the_cached_token(
             and not cached_tokens(running)
         )
     )
+    assert token.encode() not in on_disk(running)  # overwritten, not left in a free page
     slack.uninstall(TEAM_ID)
     checks = len(auth_tests(running))
     assert running.sender.command("poll").status == 200
@@ -604,7 +739,7 @@ def test_a_workspace_in_a_grid_org_installs_posts_and_uninstalls(oauth_running: 
     # Scheduled jobs know only the team id; the org is looked up.
     assert running.runtime.installs.workspaces.client_for("T2GRID").token == token
     assert grid.event({"type": "app_uninstalled"}, "EvU2").status == 200
-    wait_until(lambda: rows(running, "SELECT COUNT(*) FROM slack_installations") == [(0,)])
+    wait_until(lambda: rows(running, "SELECT COUNT(*) FROM bots") == [(0,)])
     assert store.find_team_bot("T2GRID") is None
 
 
