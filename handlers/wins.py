@@ -56,8 +56,8 @@ def on_global_shortcut(
     opened = open_view(client, shortcut["trigger_id"], blocks.win_modal_pick_channel(None), logger)
     if not opened or not isinstance(opened.get("id"), str):
         return
+    lookups = services(context).lookups
     try:
-        lookups = services(context).lookups
         channels = lookups.bot_channels(shortcut["team"]["id"], context.bot_user_id)
         view = blocks.win_modal_pick_channel(channels)
     except SLACK_ERRORS as error:
