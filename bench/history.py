@@ -18,8 +18,8 @@ business; only the measured code paths must be the app's). ``--scale`` multiplie
 
 Measured with the clock fixed at Friday 2026-11-20 20:00 UTC, on ``--sample`` random channels
 (fixed seed), ``--repeat`` rounds each after one warm-up round: ``Reports.channel_card`` plus
-rendering it with ``blocks.home_view`` (the Home tab's card), ``Reports.digest`` plus
-``blocks.digest_message`` (the weekly digest) and ``Reports.tally`` plus its text
+rendering it with ``home_blocks.home_view`` (the Home tab's card), ``Reports.digest`` plus
+``digest_blocks.digest_message`` (the weekly digest) and ``Reports.tally`` plus its text
 (``/delight tally``); none of them calls Slack. The
 Block Kit (or text) render inside each is timed on its own as well. The baseline, in the same
 run, is the same operations on a one-channel database per sampled channel, holding exactly
@@ -69,7 +69,7 @@ sys.path.insert(0, str(ROOT))
 from bot.domain.models import WinKind  # noqa: E402
 from bot.service.channels import Channels  # noqa: E402
 from bot.service.reports import Reports  # noqa: E402
-from bot.slack import blocks, outcomes  # noqa: E402
+from bot.slack import digest_blocks, home_blocks, outcomes, reply_texts  # noqa: E402
 from bot.storage.store import Storage  # noqa: E402
 
 TEAM_ID = "T0BENCH01"
@@ -307,20 +307,24 @@ def disk_size(path: Path) -> tuple[int, int, list[tuple[str, int]]]:
 class RenderTimer:
     """Times the Block Kit (or text) builders while the app's own code calls them."""
 
-    NAMES = ("digest_message", "tally_text", "home_view")
+    NAMES = (
+        (digest_blocks, "digest_message"),
+        (reply_texts, "tally_text"),
+        (home_blocks, "home_view"),
+    )
 
     def __init__(self) -> None:
         self.spent = 0.0
-        self._originals = {name: getattr(blocks, name) for name in self.NAMES}
+        self._originals = {(module, name): getattr(module, name) for module, name in self.NAMES}
 
     def __enter__(self) -> RenderTimer:
-        for name, original in self._originals.items():
-            setattr(blocks, name, self._timed(original))
+        for (module, name), original in self._originals.items():
+            setattr(module, name, self._timed(original))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for name, original in self._originals.items():
-            setattr(blocks, name, original)
+        for (module, name), original in self._originals.items():
+            setattr(module, name, original)
 
     def _timed(self, original: Callable) -> Callable:
         def timed(*args, **kwargs):
@@ -342,11 +346,11 @@ class Reader:
 
 
 def home(reader: Reader, channel_id: str) -> object:
-    return blocks.home_view([reader.reports.channel_card(TEAM_ID, channel_id)])
+    return home_blocks.home_view([reader.reports.channel_card(TEAM_ID, channel_id)])
 
 
 def digest(reader: Reader, channel_id: str) -> object:
-    return blocks.digest_message(reader.reports.digest(TEAM_ID, channel_id))
+    return digest_blocks.digest_message(reader.reports.digest(TEAM_ID, channel_id))
 
 
 def tally(reader: Reader, channel_id: str) -> object:

@@ -17,7 +17,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain.i18n import _
-from bot.slack import blocks, ids, outcomes, replies
+from bot.slack import ids, modals, outcomes, replies, reply_texts
 from bot.slack.errors import SLACK_ERRORS, explain_slack_error
 from handlers.context import services
 
@@ -62,7 +62,7 @@ def on_answer(ack: Ack, body: dict, action: dict, respond: Respond, context: Bol
     poll_id, count = poll_id_of(action.get("block_id")), count_of(action.get("value"))
     if poll_id is None or count is None:
         ack()
-        reply_later(context, respond, _(outcomes.STALE))
+        reply_later(context, respond, reply_texts.stale_poll_text())
         return
     outcome = services(context).delight.polls.answer(
         body["team"]["id"], body["channel"]["id"], body["user"]["id"], poll_id, count
@@ -83,10 +83,10 @@ def on_more(
     ack()
     poll_id = poll_id_of(action.get("block_id"))
     if poll_id is None or services(context).delight.polls.find(body["team"]["id"], poll_id) is None:
-        reply_later(context, respond, _(outcomes.STALE))
+        reply_later(context, respond, reply_texts.stale_poll_text())
         return
     try:
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.more_modal(poll_id))
+        client.views_open(trigger_id=body["trigger_id"], view=modals.more_modal(poll_id))
     except SLACK_ERRORS as error:
         logger.warning("count form did not open: %s", type(error).__name__)
         reply_later(

@@ -12,7 +12,7 @@ from bot.domain import command_text as commands
 from bot.domain.i18n import _
 from bot.service.outcome import Outcome
 from bot.service.polls import PollExists
-from bot.slack import blocks, outcomes
+from bot.slack import modals, outcomes, reply_texts
 from bot.slack.errors import SLACK_ERRORS, explain_slack_error
 from handlers.context import services
 
@@ -46,17 +46,17 @@ def on_delight(
             # hears it on response_url from the delivery worker.
             outcome = delight.polls.request(team_id, channel_id, command.get("response_url"))
             if isinstance(outcome, PollExists):
-                ack(blocks.poll_exists_text(outcome.poll.message_ts, outcome.poll.permalink))
+                ack(reply_texts.poll_exists_text(outcome.poll.message_ts, outcome.poll.permalink))
             else:
                 ack()
         case commands.LogWin(story=story, kind=kind):
             delight.wins.log(team_id, channel_id, kind, story, f"cmd:{command['trigger_id']}")
-            ack(blocks.win_logged(kind))
+            ack(reply_texts.win_logged(kind))
         case commands.OpenWinForm():
             ack()
             try:
                 client.views_open(
-                    trigger_id=command["trigger_id"], view=blocks.win_modal(channel_id)
+                    trigger_id=command["trigger_id"], view=modals.win_modal(channel_id)
                 )
             except SLACK_ERRORS as error:
                 logger.warning("win form did not open: %s", type(error).__name__)
@@ -72,7 +72,7 @@ def on_delight(
             | commands.RotateWebhook()
             | commands.WebhookOff()
         ) if channel_id.startswith("D"):
-            ack(blocks.team_channel_only_text())
+            ack(reply_texts.team_channel_only_text())
         case commands.SendThanks(channel_id=to_channel, story=story):
             if to_channel == channel_id:
                 ack(
@@ -95,16 +95,16 @@ def on_delight(
                 respond(failure)
         case commands.ShowWebhook():
             path, created = delight.webhooks.show(team_id, channel_id)
-            ack(blocks.webhook_text(path, delight.webhooks.public_url, created))
+            ack(reply_texts.webhook_text(path, delight.webhooks.public_url, created))
         case commands.RotateWebhook():
             path = delight.webhooks.rotate(team_id, channel_id)
-            ack(blocks.webhook_rotated_text(path, delight.webhooks.public_url))
+            ack(reply_texts.webhook_rotated_text(path, delight.webhooks.public_url))
         case commands.WebhookOff():
-            ack(blocks.webhook_off_text(delight.webhooks.off(team_id, channel_id)))
+            ack(reply_texts.webhook_off_text(delight.webhooks.off(team_id, channel_id)))
         case commands.ForgetMe():
             removed = delight.privacy.forget_person(team_id, command["user_id"])
-            ack(blocks.forgotten_text(removed))
+            ack(reply_texts.forgotten_text(removed))
         case commands.ShowHelp():
-            ack(blocks.help_text())
+            ack(reply_texts.help_text())
         case commands.Invalid(message=message, show_usage=show_usage):
-            ack(f"{message}\n\n{blocks.help_text()}" if show_usage else message)
+            ack(f"{message}\n\n{reply_texts.help_text()}" if show_usage else message)

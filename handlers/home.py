@@ -8,7 +8,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain import i18n
-from bot.slack import blocks
+from bot.slack import home_blocks, modals
 from bot.slack.errors import SLACK_ERRORS
 from handlers.context import services
 
@@ -24,7 +24,9 @@ def on_home_opened(
     delight = services(context).delight
     cards = delight.reports.home_cards(body["team_id"], user_id)
     with i18n.speaking(delight.channels.default_language):
-        view = blocks.home_unavailable_view() if cards is None else blocks.home_view(cards)
+        view = (
+            home_blocks.home_unavailable_view() if cards is None else home_blocks.home_view(cards)
+        )
     try:
         client.views_publish(user_id=user_id, view=view)
     except SLACK_ERRORS as error:
@@ -39,6 +41,6 @@ def on_log_win(ack: Ack, body: dict, action: dict, client: WebClient, logger: Lo
         logger.warning("home win button without a channel or trigger")
         return
     try:
-        client.views_open(trigger_id=trigger_id, view=blocks.win_modal(channel_id))
+        client.views_open(trigger_id=trigger_id, view=modals.win_modal(channel_id))
     except SLACK_ERRORS as error:
         logger.warning("win form did not open from home: %s", type(error).__name__)

@@ -17,7 +17,7 @@ from bot.domain.command_text import MAX_STORY_CHARS
 from bot.domain.i18n import _
 from bot.domain.mrkdwn import clip, readable
 from bot.service.wins import message_source
-from bot.slack import blocks
+from bot.slack import modals, reply_texts
 from bot.slack.errors import SLACK_ERRORS, explain_slack_error
 from handlers.context import services
 
@@ -38,14 +38,14 @@ def on_message_shortcut(
     team_id, channel_id = shortcut["team"]["id"], shortcut["channel"]["id"]
     message = shortcut["message"]
     if channel_id.startswith("D"):
-        view = blocks.thanks_view(
+        view = modals.thanks_view(
             _("Wins belong to a team: log them from a message in your team's channel.")
         )
     elif services(context).delight.wins.logged(message_source(team_id, channel_id, message["ts"])):
-        view = blocks.thanks_view(blocks.already_logged_text())
+        view = modals.thanks_view(reply_texts.already_logged_text())
     else:
         story = clip(readable(str(message.get("text") or "")).strip(), MAX_STORY_CHARS)
-        view = blocks.win_modal(channel_id, story, message_ts=message["ts"])
+        view = modals.win_modal(channel_id, story, message_ts=message["ts"])
     open_view(client, shortcut["trigger_id"], view, logger)
 
 
@@ -53,16 +53,16 @@ def on_global_shortcut(
     ack: Ack, shortcut: dict, client: WebClient, context: BoltContext, logger: Logger
 ) -> None:
     ack()
-    opened = open_view(client, shortcut["trigger_id"], blocks.win_modal_pick_channel(None), logger)
+    opened = open_view(client, shortcut["trigger_id"], modals.win_modal_pick_channel(None), logger)
     if not opened or not isinstance(opened.get("id"), str):
         return
     lookups = services(context).lookups
     try:
         channels = lookups.bot_channels(shortcut["team"]["id"], context.bot_user_id)
-        view = blocks.win_modal_pick_channel(channels)
+        view = modals.win_modal_pick_channel(channels)
     except SLACK_ERRORS as error:
         logger.warning("channel list for the win form failed: %s", type(error).__name__)
-        view = blocks.thanks_view(
+        view = modals.thanks_view(
             _("I couldn't load my channels.") + " " + explain_slack_error(error)
         )
     try:
@@ -79,4 +79,4 @@ def on_log_win_here(ack: Ack, body: dict, client: WebClient, logger: Logger) -> 
     if not isinstance(channel_id, str) or not channel_id or not isinstance(trigger_id, str):
         logger.warning("log-a-win button without a channel or trigger")
         return
-    open_view(client, trigger_id, blocks.win_modal(channel_id), logger)
+    open_view(client, trigger_id, modals.win_modal(channel_id), logger)

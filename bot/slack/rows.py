@@ -8,28 +8,24 @@ import logging
 from contextlib import AbstractContextManager
 from typing import Any
 
-from bot.domain.i18n import N_, _
 from bot.domain.models import Poll
 from bot.domain.outbox import Kind, Message, Row
 from bot.service.delight import Delight
 from bot.service.live import PollView
-from bot.slack import blocks
+from bot.slack import digest_blocks, poll_blocks, reply_texts
 from bot.slack.errors import GiveUp, TurnOff
 from bot.slack.lookups import SlackLookups
 
 logger = logging.getLogger(__name__)
 
 POST, UPDATE = "chat.postMessage", "chat.update"
-_WAITING = N_(
-    "Posting in a moment: Slack asked me to wait, so today's poll goes up as soon as it lets me."
-)
 
 
 def poll_message(view: PollView) -> dict:
     """The poll as it should look now: live with buttons, or closed with the final tally."""
     if view.closed:
-        return blocks.closed_poll_message(view.day, view.threshold)
-    return blocks.poll_message(
+        return poll_blocks.closed_poll_message(view.day, view.threshold)
+    return poll_blocks.poll_message(
         view.poll_id,
         view.day,
         view.threshold,
@@ -62,7 +58,7 @@ class OutboxRows:
                 return None  # the week is over
             members = self._lookups.member_count(row.team_id, row.channel_id)
             digest = self._delight.reports.digest(row.team_id, row.channel_id, members)
-            return Message(POST, blocks.digest_message(digest))
+            return Message(POST, digest_blocks.digest_message(digest))
         poll = self._delight.polls.find(row.team_id, row.ref) if row.ref is not None else None
         if poll is None:
             return None
@@ -79,11 +75,13 @@ class OutboxRows:
             day = self._delight.live.result(poll)
             if day is None:
                 return None
-            return Message(POST, {"thread_ts": poll.message_ts, **blocks.poll_result_message(day)})
+            return Message(
+                POST, {"thread_ts": poll.message_ts, **poll_blocks.poll_result_message(day)}
+            )
         if poll.closed:
             return None  # a nudge for a poll that closed meanwhile
         # A nudge queued before nudges were worded when sent carries its words.
-        text = payload.get("text") or blocks.nudge_text(payload["minutes_left"])
+        text = payload.get("text") or poll_blocks.nudge_text(payload["minutes_left"])
         return Message(POST, {"thread_ts": poll.message_ts, "text": text})
 
     def _poll_message(self, poll: Poll) -> dict:
@@ -119,4 +117,4 @@ class OutboxRows:
     def waiting(self, row: Row) -> None:
         """A poll someone asked for can't go out at once: say it is coming."""
         if row.kind is Kind.POLL:
-            self._delight.outbox.tell(row, _(_WAITING))
+            self._delight.outbox.tell(row, reply_texts.poll_waiting_text())

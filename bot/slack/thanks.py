@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.domain.i18n import _
 from bot.domain.pacing import Pacer
 from bot.service.delight import Delight
-from bot.slack import blocks
+from bot.slack import reply_texts, thanks_blocks
 from bot.slack.errors import SLACK_ERRORS, error_code, explain_slack_error
 
 logger = logging.getLogger(__name__)
@@ -46,20 +46,20 @@ class Thanks:
         channels = self._delight.channels
         customer = channels.profile(team_id, from_channel).customer
         with channels.speaking_in(team_id, to_channel):
-            message = blocks.thanks_message(from_channel, customer, story)
+            message = thanks_blocks.thanks_message(from_channel, customer, story)
         self._pacer.wait(team_id, to_channel)
         try:
             self._client_for(team_id).chat_postMessage(channel=to_channel, **message)
         except SLACK_ERRORS as error:
             code = error_code(error)
             logger.warning("thanks post failed channel=%s: %s", to_channel, code)
-            return blocks.thanks_failed_text(to_channel, code) or (
+            return reply_texts.thanks_failed_text(to_channel, code) or (
                 _("I couldn't thank them.") + " " + explain_slack_error(error)
             )
         finally:
             self._pacer.sent(team_id, to_channel)
         with channels.speaking_in(team_id, from_channel):
-            confirmation = blocks.thanks_sent_message(to_channel, story)
+            confirmation = thanks_blocks.thanks_sent_message(to_channel, story)
             if_lost = _(
                 "Thanked {channel}: it counts for them as an internal customer served.",
                 channel=f"<#{to_channel}>",
