@@ -65,8 +65,9 @@ def test_customer_is_announced_and_shown_on_polls_and_digests(running: Running) 
 
 
 def post_poll_anywhere(running: Running) -> tuple[int, dict]:
+    before = len(running.slack.calls_to("chat.postMessage"))
     assert running.sender.command("poll").status == 200
-    params = running.slack.wait_for("chat.postMessage")[-1].params
+    params = running.slack.wait_for("chat.postMessage", count=before + 1)[-1].params
     return poll_in(params), params
 
 
