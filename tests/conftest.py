@@ -140,7 +140,7 @@ class Running:
 
     def settle(self) -> None:
         """Wait until everything in the outbox has reached the fake Slack (or was dropped)."""
-        assert self.runtime.delight.delivery.wait_idle(10)
+        assert self.runtime.delivery.wait_idle(10)
 
 
 APP_TOKEN = "xapp-1-A0DELIGHT-test"

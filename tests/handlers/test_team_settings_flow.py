@@ -208,7 +208,7 @@ def test_forget_me_leaves_other_workspaces_alone(running: Running) -> None:
     storage = running.runtime.storage
     other = storage.claim_poll("T0OTHER", "C0X", date(2026, 11, 18), running.clock())
     storage.set_poll_message(other[0].id, "1.1")
-    storage.record_answer(other[0].id, running.runtime.delight._pseudonym("T0OTHER", "UA"), 2)
+    storage.record_answer(other[0].id, running.runtime.delight.polls._pseudonym("T0OTHER", "UA"), 2)
     running.sender.command("forget me", user="UA")
     assert storage.poll_total(other[0].id).responders == 1
 

@@ -225,9 +225,9 @@ def test_next_poll_closes_the_previous_one_with_final_tally(running: Running) ->
 def test_poll_closes_after_24_hours_without_a_next_poll(running: Running) -> None:
     post_and_answer(running, ["1", "1"])
     running.clock.now += timedelta(hours=23)
-    assert running.runtime.delight.close_expired_polls() == 0
+    assert running.runtime.delight.polls.close_expired() == 0
     running.clock.now += timedelta(hours=2)
-    assert running.runtime.delight.close_expired_polls() == 1
+    assert running.runtime.delight.polls.close_expired() == 1
     running.settle()
     final = running.slack.calls_to("chat.update")[-1].params
     assert "Closed with 2 answers: fewer than 3, so no tally" in final["text"]
@@ -235,7 +235,7 @@ def test_poll_closes_after_24_hours_without_a_next_poll(running: Running) -> Non
     assert [
         c for c in running.slack.calls_to("chat.postMessage") if c.params.get("thread_ts")
     ] == []
-    assert running.runtime.delight.close_expired_polls() == 0
+    assert running.runtime.delight.polls.close_expired() == 0
 
 
 @pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived"])

@@ -496,12 +496,12 @@ def test_two_workspaces_each_use_their_own_token_and_never_see_each_others_numbe
     assert storage.known_channels(OTHER) == [CHANNEL]
     assert storage.poll_total(their_poll).responders == 3
     assert "we delighted 3 customers" in theirs.command("tally").text
-    running.runtime.delight.post_digest(OTHER, CHANNEL)
+    running.runtime.delight.digests.request(OTHER, CHANNEL)
     running.settle()
     assert slack.calls_to("chat.postMessage")[-1].token == their_token
     # The uninstalled workspace's scheduled calls go out without a token, and fail politely.
     assert running.runtime.installs.workspaces.client_for(TEAM_ID).token is None
-    running.runtime.delight.request_poll(TEAM_ID, CHANNEL)
+    running.runtime.delight.polls.request(TEAM_ID, CHANNEL)
     running.settle()  # given up: nothing is left in the outbox
     failed = slack.calls_to("chat.postMessage")[-1]
     assert failed.token is None and failed.failed
@@ -540,7 +540,7 @@ def test_expiring_token_is_refreshed_before_a_scheduled_post(oauth_running: Runn
     old = install(running, TEAM_ID, rotating=True, expires_in=60)
     assert old.startswith("xoxe.xoxb-")
     slack.retire(old)  # it has expired: a call with it would fail
-    poll = running.runtime.delight.request_poll(TEAM_ID, CHANNEL).poll
+    poll = running.runtime.delight.polls.request(TEAM_ID, CHANNEL).poll
     running.settle()
     assert running.runtime.storage.get_poll(poll.id).message_ts is not None
     (refresh,) = refreshes(running)
@@ -558,7 +558,7 @@ def test_expiring_token_is_refreshed_before_a_scheduled_post(oauth_running: Runn
     assert old.encode() not in on_disk(running)
     assert refresh["refresh_token"].encode() not in on_disk(running)
     # The new token is good for 12 hours: the next post refreshes nothing.
-    running.runtime.delight.post_digest(TEAM_ID, CHANNEL)
+    running.runtime.delight.digests.request(TEAM_ID, CHANNEL)
     running.settle()
     assert len(refreshes(running)) == 1
 
@@ -604,7 +604,7 @@ def test_a_refused_refresh_fails_the_post_not_the_job(oauth_running: Running) ->
     old = install(running, TEAM_ID, rotating=True, expires_in=60)
     slack.retire(old)
     slack.fail("oauth.v2.access", "invalid_refresh_token")
-    poll = running.runtime.delight.request_poll(TEAM_ID, CHANNEL).poll
+    poll = running.runtime.delight.polls.request(TEAM_ID, CHANNEL).poll
     running.settle()  # given up: nothing is left in the outbox
     failed = slack.calls_to("chat.postMessage")[-1]
     assert failed.token == old and failed.failed
@@ -642,7 +642,7 @@ def test_requests_from_a_workspace_check_its_token_with_slack_once(oauth_running
     running = oauth_running
     token = install(running, TEAM_ID)
     assert auth_tests(running) == [token]  # the install's own
-    poll_id = running.runtime.delight.request_poll(TEAM_ID, CHANNEL).poll.id
+    poll_id = running.runtime.delight.polls.request(TEAM_ID, CHANNEL).poll.id
     running.settle()
     for n in range(6):
         assert running.sender.command("tally").status == 200
