@@ -10,13 +10,15 @@ the timer's log line); the delivery worker sends.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.domain.calendar import Clock
 from bot.domain.due import CLOSE_WAIT, Due, DueKind, skips_from
 from bot.domain.schedule import MAX_POLL_OPEN, needs_nudge, nudge_window
-from bot.service.delight import Delight, PollQueued
+from bot.service.delight import Delight
 from bot.service.due import DueInstants
+from bot.service.polls import PollQueued
 from bot.storage.store import Storage
 
 # Slack retries a failed event delivery three times within minutes; a day is ample.
@@ -24,10 +26,14 @@ KEEP_EVENT_IDS = timedelta(days=1)
 
 
 class Firings:
-    def __init__(self, delight: Delight, storage: Storage, clock: Clock) -> None:
+    def __init__(
+        self, delight: Delight, storage: Storage, clock: Clock, wake: Callable[[], None]
+    ) -> None:
+        """``wake()``: tell the outbox's worker that rows were written."""
         self.delight = delight
         self.storage = storage
         self.clock = clock
+        self._wake = wake
         self.instants = DueInstants(storage)
 
     # The index
@@ -72,7 +78,7 @@ class Firings:
         due = schedule is not None and schedule.poll_due(now) is not None
         next_at = None if schedule is None else schedule.next_poll_at(now)
         with self.storage.transaction():
-            outcome = self.delight.request_poll(team_id, channel_id) if due else None
+            outcome = self.delight.polls.request(team_id, channel_id) if due else None
             self._move(team_id, channel_id, DueKind.POLL, fired, next_at)
         return self._sent(isinstance(outcome, PollQueued))
 
@@ -116,12 +122,12 @@ class Firings:
             return False  # turned off since
         post = not missed or self._week_has_numbers(team_id, channel_id)
         with self.storage.transaction():
-            queued = post and self.delight.schedule_digest(team_id, channel_id)
+            queued = post and self.delight.digests.claim(team_id, channel_id)
             self._move(team_id, channel_id, DueKind.DIGEST, fired, schedule.next_digest_at(now))
         return self._sent(queued)
 
     def _week_has_numbers(self, team_id: str, channel_id: str) -> bool:
-        monday = self.delight.today(team_id, channel_id)
+        monday = self.delight.channels.today(team_id, channel_id)
         monday -= timedelta(days=monday.weekday())
         sunday = monday + timedelta(days=6)
         return bool(self.storage.daily_totals(team_id, channel_id, monday, sunday))
@@ -171,12 +177,12 @@ class Firings:
                 responders = self.storage.poll_total(poll.id).responders
                 if needs_nudge(responders, self.storage.recent_responders(team_id, channel_id)):
                     minutes_left = max(1, round((closes_at - now).total_seconds() / 60))
-                    queued |= self.delight.nudge(poll, minutes_left, closes_at)
+                    queued |= self.delight.polls.nudge(poll, minutes_left, closes_at)
             self.instants.polls_changed(team_id, channel_id, now, windows_open=False)
         return self._sent(queued)
 
     def _sent(self, wrote: bool) -> bool:
         """After the commit: the delivery worker reads what a firing wrote."""
         if wrote:
-            self.delight.delivery.wake()
+            self._wake()
         return wrote

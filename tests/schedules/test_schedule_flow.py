@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time as systime
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,21 +11,13 @@ import time_machine
 
 from bot.domain.calendar import system_clock
 from bot.domain.due import DueKind
-from bot.domain.schedule import EVERY_DAY
+from bot.domain.schedule import EVERY_DAY, WEEKDAYS
 from bot.service.due import DueInstants
 from bot.storage.store import Storage
-from tests.conftest import FakeClock, Running, serve
+from tests.conftest import FakeClock, Running, eventually, post_and_answer, serve
 from tests.fake_slack import TEAM_ID, FakeSlack
 
 CHANNEL = "C0TEAM"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait for work on another thread (the scheduler's) to finish."""
-    deadline = systime.monotonic() + timeout
-    while not check():
-        assert systime.monotonic() < deadline, "timed out"
-        systime.sleep(0.01)
 
 
 def test_schedule_command_saves_and_shows_next_polls(running: Running) -> None:
@@ -218,25 +208,6 @@ def test_no_digest_of_an_empty_week_after_a_restart(slack: FakeSlack, tmp_path: 
     assert slack.posted(CHANNEL) == []
 
 
-def post_and_answer(running: Running, answers: list[str]) -> tuple[int, str]:
-    before = len(running.slack.calls_to("chat.postMessage"))
-    running.sender.command("poll")
-
-    def new_poll() -> dict | None:
-        for call in running.slack.calls_to("chat.postMessage")[before:]:
-            for block in call.params.get("blocks") or []:
-                if block["type"] == "actions":
-                    return block
-        return None
-
-    eventually(lambda: new_poll() is not None)
-    block_id = new_poll()["block_id"]
-    for n, value in enumerate(answers):
-        assert running.sender.click(block_id, value, user=f"U{n}").status == 200
-    running.settle()
-    return int(block_id.split(":")[1]), block_id
-
-
 def test_next_poll_closes_the_previous_one_with_final_tally(running: Running) -> None:
     poll_id, block_id = post_and_answer(running, ["2", "3", "4"])
     running.clock.now += timedelta(days=1)
@@ -407,6 +378,7 @@ class OffsetClock:
         return system_clock() + self.offset
 
 
+@pytest.mark.timing
 def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
@@ -440,6 +412,28 @@ def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
         assert (
             len([c for c in slack.calls_to("chat.postMessage") if "thread_ts" not in c.params]) == 1
         )
+
+
+def test_real_scheduler_fires_a_poll_at_its_second_once(slack: FakeSlack, tmp_path: Path) -> None:
+    """The test above without racing the wall clock: time-machine stops the system clock a
+    second before the poll's time, so the schedule can't miss it however slow the machine
+    is; moved on to that second, the real scheduler fires the poll, once."""
+    start = datetime(2026, 11, 18, 12, 0, 0, tzinfo=UTC)
+    with (
+        time_machine.travel(start, tick=False) as traveller,
+        serve(slack, system_clock, tmp_path / "delight.db") as app,
+    ):
+        at = start + timedelta(seconds=1)
+        app.runtime.storage.save_schedule(
+            TEAM_ID, CHANNEL, at.time(), "UTC", frozenset(range(7)) | WEEKDAYS
+        )
+        app.runtime.jobs.sync(TEAM_ID, CHANNEL)
+        traveller.shift(timedelta(seconds=1))
+        (poll_call,) = slack.wait_for("chat.postMessage", timeout=10)
+        app.settle()
+        poll = app.runtime.storage.poll_on(TEAM_ID, CHANNEL, at.date())
+        assert poll is not None and poll.message_ts is not None
+    assert [c for c in slack.posted(CHANNEL) if "thread_ts" not in c.params] == [poll_call]
 
 
 def test_nudge_settings(running: Running) -> None:
@@ -601,18 +595,18 @@ def test_a_restart_after_the_poll_was_queued_sends_it_once(slack: FakeSlack, tmp
 
 
 def test_a_schedule_change_wakes_the_timer_at_once(slack: FakeSlack, tmp_path: Path) -> None:
-    """The real timer sleeps up to a minute when nothing is due; a poll set for the next
-    minute, a second and a half away, is posted on time, not when that sleep ends."""
-    clock = OffsetClock()
-    with serve(slack, clock, tmp_path / "delight.db") as app:
-        assert app.runtime.jobs.caught_up.wait(5)
-        now = clock()
-        target = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
-        clock.offset = target - timedelta(seconds=1.5) - now
-        started = systime.monotonic()
-        app.sender.command(f"schedule {target:%H:%M} UTC daily")
+    """With nothing due, the real timer sleeps a minute at a time. The system clock stopped
+    at 11:59:59, a poll set for 12:00 by the command wakes it: moved on a second, the poll
+    is posted within the seconds the wait allows, not when the minute's sleep ends."""
+    start = datetime(2026, 11, 18, 11, 59, 59, tzinfo=UTC)
+    with (
+        time_machine.travel(start, tick=False) as traveller,
+        serve(slack, system_clock, tmp_path / "delight.db") as app,
+    ):
+        assert app.runtime.jobs.caught_up.wait(5)  # and asleep: the index is empty
+        app.sender.command("schedule 12:00 UTC daily")
+        traveller.shift(timedelta(seconds=1))
         (poll,) = slack.wait_for("chat.postMessage", timeout=10)
-        assert systime.monotonic() - started < 10
         assert "actions" in str(poll.params["blocks"])
 
 
