@@ -1,11 +1,12 @@
 """The floor for bench/ack_latency.py and bench/memory.py: a Bolt app that only acks, on the
-same server (Delight's ``bot.serve.HttpServer``: waitress with the same settings, ``threads``
-as Delight's ``bot.main.HTTP_THREADS``) and the same WSGI guard (``bot.web.DelightWeb``).
+same server (Delight's ``bot.transport.server.HttpServer``: waitress with the same settings,
+``threads`` as Delight's ``bot.main.HTTP_THREADS``) and the same WSGI guard
+(``bot.transport.http.DelightWeb``).
 
     python bench/bare_app.py PORT SIGNING_SECRET API_URL THREADS
 
-It imports nothing of Delight beyond ``bot.serve`` and ``bot.web``, so bench/memory.py's floor
-is Bolt's own.
+It imports nothing of Delight beyond ``bot.transport.server`` and ``bot.transport.http``, so
+bench/memory.py's floor is Bolt's own.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import sys
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.serve import HttpServer
-from bot.web import DelightWeb
+from bot.transport.http import DelightWeb
+from bot.transport.server import HttpServer
 
 
 def main() -> None:

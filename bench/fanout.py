@@ -40,8 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.ack_latency import free_port, wait_healthy  # noqa: E402
-from bot.storage import Storage  # noqa: E402
-from schedules.rules import EVERY_DAY  # noqa: E402
+from bot.domain.schedule import EVERY_DAY  # noqa: E402
+from bot.storage.store import Storage  # noqa: E402
 from tests.fake_slack import TEAM_ID, FakeSlack  # noqa: E402
 
 TARGET = 1.1

@@ -65,11 +65,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import blocks  # noqa: E402
-from bot.delight import Delight  # noqa: E402
-from bot.models import WinKind  # noqa: E402
-from bot.pseudonym import Pseudonymizer  # noqa: E402
-from bot.storage import Storage  # noqa: E402
+from bot.domain.models import WinKind  # noqa: E402
+from bot.domain.pseudonym import Pseudonymizer  # noqa: E402
+from bot.service.delight import Delight  # noqa: E402
+from bot.slack import blocks  # noqa: E402
+from bot.storage.store import Storage  # noqa: E402
 
 TEAM_ID = "T0BENCH01"
 LAST_DAY = date(2026, 11, 20)  # a Friday

@@ -1,3 +1,5 @@
+"""``python -m bot``: see ``bot.main``."""
+
 from bot.main import main
 
 main()

@@ -7,28 +7,25 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
-from bot.calendar import Clock, system_clock
-from bot.delight import Delight
-from bot.delivery import EDIT_BURST, EDIT_RATE
-from bot.i18n import LanguageCarryingExecutor
-from bot.installs import Installs
-from bot.pacing import CHANNEL_INTERVAL, Pacer
-from bot.pseudonym import Pseudonymizer, load_or_create_key
-from bot.requestlog import LoggedApp
-from bot.settings import Settings
-from bot.socket_mode import PING_INTERVAL, SocketMode
-from bot.storage import Storage
-from bot.web import DelightWeb, WsgiApp
-from bot.webhook import Webhooks
+from bot.domain.calendar import Clock, system_clock
+from bot.domain.i18n import LanguageCarryingExecutor
+from bot.domain.pacing import CHANNEL_INTERVAL, Pacer
+from bot.domain.pseudonym import Pseudonymizer, load_or_create_key
+from bot.service.delight import Delight
+from bot.service.schedule_commands import ScheduleCommands
+from bot.service.webhooks import Webhooks
+from bot.settings import INSTALL_PATH, REDIRECT_PATH, Settings
+from bot.slack.client import web_client
+from bot.slack.delivery import EDIT_BURST, EDIT_RATE
+from bot.slack.installs import Installs
+from bot.storage.store import Storage
+from bot.storage.tokens import installs_path_for
+from bot.transport.http import DelightWeb, WsgiApp
+from bot.transport.requestlog import LoggedApp
+from bot.transport.socket_mode import PING_INTERVAL, SocketMode
 from handlers import register_listeners
 from handlers.guard import RefuseMalformed
-from schedules.commands import ScheduleCommands
 from schedules.jobs import Jobs, new_pool, new_scheduler
 
 LISTENER_THREADS = 16
@@ -71,6 +68,8 @@ class Runtime:
         if self.replies is not None:
             self.replies.shutdown(wait=True)
         self.delight.close()
+        if self.installs is not None:
+            self.installs.close()
         self.storage.close()
 
 
@@ -96,22 +95,20 @@ def readiness_problem(
     return None
 
 
-def slack_client(settings: Settings, token: str | None) -> WebClient:
-    """A Web API client: every call, Bolt's ``auth.test`` included, goes to ``api_url``.
-
-    With a single bot token it is the one client. With multi-workspace installs the app's
-    client has no token (it only makes ``oauth.v2.access`` and Bolt's ``auth.test``), and each
-    workspace gets one like it with its own token (``Workspaces.client_for``).
-    """
-    return WebClient(
-        token=token,
-        base_url=settings.api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+def oauth_installs(settings: Settings, client: WebClient, clock: Clock) -> Installs:
+    """Multi-workspace mode's stores and Bolt options, with the pages bot.transport serves."""
+    if settings.client_id is None or settings.client_secret is None:
+        raise ValueError("multi-workspace installs need a client id and secret")
+    return Installs.create(
+        path=installs_path_for(settings.db_path),
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        redirect_uri=settings.redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_path=REDIRECT_PATH,
+        client=client,
+        new_client=lambda token: web_client(settings.api_url, token),
+        clock=clock,
     )
 
 
@@ -131,12 +128,8 @@ def build(
         if settings.pseudonym_key
         else load_or_create_key(settings.db_path)
     )
-    client = slack_client(settings, settings.bot_token)
-    installs = (
-        Installs.create(settings, client, lambda token: slack_client(settings, token))
-        if settings.oauth
-        else None
-    )
+    client = web_client(settings.api_url, settings.bot_token)
+    installs = oauth_installs(settings, client, clock) if settings.oauth else None
     pool = new_pool()
     scheduler = new_scheduler(pool)
     delight = Delight(
@@ -151,14 +144,14 @@ def build(
         edit_pacer=Pacer(*edit_limit, channel_interval=0.0),
     )
     jobs = Jobs(delight, storage, clock, scheduler, pool)
-    schedule_commands = ScheduleCommands(storage, jobs, clock, settings.default_tz)
+    schedule_commands = ScheduleCommands(storage, jobs.sync, clock, settings.default_tz)
     listeners = LanguageCarryingExecutor(LISTENER_THREADS, thread_name_prefix="listener")
     app = LoggedApp(
         client=client,
         signing_secret=settings.signing_secret,
         logger=logging.getLogger("delight.bolt"),
         listener_executor=listeners,
-        # The HTTP edge checks signatures (bot.web); Socket Mode has none to check.
+        # The HTTP edge checks signatures (bot.transport.http); Socket Mode has none to check.
         request_verification_enabled=False,
         before_authorize=RefuseMalformed(),
         **(installs.app_options() if installs else {}),

@@ -26,12 +26,13 @@ from dotenv import dotenv_values
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
 
-from bot.app import Runtime, build, slack_client
-from bot.lockfile import AlreadyRunning, DatabaseLock
-from bot.serve import HttpServer
+from bot.app import Runtime, build
+from bot.ops.lockfile import AlreadyRunning, DatabaseLock
 from bot.settings import Settings, SettingsError
-from bot.slack_check import SlackCheckFailed, identity
-from bot.socket_mode import SDK_LOGGER
+from bot.slack.client import web_client
+from bot.slack.identity import SlackCheckFailed, identity
+from bot.transport.server import HttpServer
+from bot.transport.socket_mode import SDK_LOGGER
 
 logger = logging.getLogger("delight")
 
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     env, env_file = read_environment(Path.cwd())
     if command == "export":
-        from bot import export
+        from bot.ops import export
 
         sys.exit(export.run(argv[1:], Path(env.get("DELIGHT_DB") or "delight.db")))
     online = command == "check" and argv[1:] == ["--online"]
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in _SECRETS:
         os.environ.pop(name, None)
     if command == "check":
-        from bot import check
+        from bot.ops import check
 
         sys.exit(check.run(settings, online=online))
     serve(settings, env_file)
@@ -117,7 +118,8 @@ def configure_logging(level: str) -> None:
 
 def quiet_socket_client(level: str) -> None:
     """slack_sdk's Socket Mode client narrates its connections (as "established" even when
-    they failed); ``bot.socket_mode`` says what happened instead. Its lines show at DEBUG."""
+    they failed); ``bot.transport.socket_mode`` says what happened instead. Its lines show at
+    DEBUG."""
     logging.getLogger(SDK_LOGGER).setLevel(logging.DEBUG if level == "DEBUG" else logging.CRITICAL)
 
 
@@ -147,7 +149,7 @@ def _serve(settings: Settings, mode: str) -> None:
         who = (
             "multi-workspace installs"
             if settings.oauth
-            else identity(slack_client(settings, settings.bot_token), settings.api_url)
+            else identity(web_client(settings.api_url, settings.bot_token), settings.api_url)
         )
         runtime = build(settings)
     except SlackCheckFailed as error:

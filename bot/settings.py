@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot import i18n
-from bot.pacing import DEFAULT_BURST, DEFAULT_RATE
-from bot.web import REDIRECT_PATH
-from schedules.rules import RuleError, parse_tz
+from bot.domain import i18n
+from bot.domain.pacing import DEFAULT_BURST, DEFAULT_RATE
+from bot.domain.schedule import RuleError, parse_tz
+
+# Where the HTTP edge serves the OAuth install flow (multi-workspace installs).
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
 DEFAULT_API_URL = "https://slack.com/api/"
 # Slack's client ids look like 1234567890.1234567890 (Basic Information > App Credentials).
@@ -61,7 +64,7 @@ class Settings:
     db_path: Path = Path("delight.db")
     port: int = 3000
     default_tz: str = "UTC"
-    # The language of channels that chose none, and of the Home tab (bot.i18n).
+    # The language of channels that chose none, and of the Home tab (bot.domain.i18n).
     language: str = "en"
     pseudonym_key: str | None = None
     # Multi-workspace installs (OAuth); all None with a single bot token.

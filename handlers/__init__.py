@@ -1,11 +1,14 @@
-"""Slack-facing listeners. One module per kind; this is the one place that wires them all."""
+"""Bolt listeners, one module per kind of request; this is the one place that wires them all.
+Thin: parse, call the service, reply. May import everything below the wiring except
+``schedules``."""
 
 from concurrent.futures import Executor
 
 from slack_bolt import App
 
-from bot.delight import Delight
-from bot.webhook import Webhooks
+from bot.service.delight import Delight
+from bot.service.schedule_commands import ScheduleCommands
+from bot.service.webhooks import Webhooks
 from handlers import (
     actions,
     commands,
@@ -18,7 +21,6 @@ from handlers import (
     views,
     wins,
 )
-from schedules.commands import ScheduleCommands
 
 
 def register_listeners(
@@ -36,5 +38,5 @@ def register_listeners(
     views.register(app, delight)
     home.register(app, delight)
     wins.register(app, delight)
-    events.register(app, delight, schedule_commands.jobs)
+    events.register(app, delight, schedule_commands.resync)
     unhandled.register(app)  # last: Bolt runs the first listener that matches

@@ -17,10 +17,10 @@ from logging import Logger
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import blocks, ids, replies
-from bot.delight import Delight
-from bot.i18n import N_, _
-from bot.slack_errors import SLACK_ERRORS, explain_slack_error
+from bot.domain.i18n import N_, _
+from bot.service.delight import Delight
+from bot.slack import blocks, ids, replies
+from bot.slack.errors import SLACK_ERRORS, explain_slack_error
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ _STALE = N_("I can't find that poll any more. `/delight poll` posts today's.")
 
 def _reply(response_url: str, text: str) -> None:
     """What ``respond(text, response_type="ephemeral", replace_original=False)`` sends, over a
-    connection the reply thread keeps alive (``bot.replies``)."""
+    connection the reply thread keeps alive (``bot.slack.replies``)."""
     try:
         replies.post(
             response_url, {"text": text, "response_type": "ephemeral", "replace_original": False}

@@ -7,12 +7,14 @@ from logging import Logger
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import blocks, commands, ids, profile
-from bot.delight import Delight, PollExists
-from bot.i18n import _
-from bot.slack_errors import SLACK_ERRORS, explain_slack_error
-from bot.webhook import Webhooks
-from schedules.commands import ScheduleCommands
+from bot.domain import command_text as commands
+from bot.domain.i18n import _
+from bot.service import profile
+from bot.service.delight import Delight, PollExists
+from bot.service.schedule_commands import ScheduleCommands
+from bot.service.webhooks import Webhooks
+from bot.slack import blocks, ids
+from bot.slack.errors import SLACK_ERRORS, explain_slack_error
 
 
 def register(
@@ -21,7 +23,7 @@ def register(
     def on_delight(
         ack: Ack, command: dict, client: WebClient, respond: Respond, logger: Logger
     ) -> None:
-        # bot.web.RequestGuard has already checked that these fields are present.
+        # bot.transport.http.RequestGuard has already checked that these fields are present.
         team_id, channel_id = command["team_id"], command["channel_id"]
         parsed = commands.parse(command.get("text", ""))
         if isinstance(parsed, commands.ScheduleCommand):

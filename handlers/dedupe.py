@@ -13,8 +13,8 @@ from collections.abc import Callable
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
-from bot.calendar import Clock
-from bot.storage import Storage
+from bot.domain.calendar import Clock
+from bot.storage.store import Storage
 
 logger = logging.getLogger(__name__)
 

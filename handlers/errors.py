@@ -12,9 +12,9 @@ from logging import Logger
 
 from slack_bolt import App, BoltResponse
 
-from bot.failures import where
-from bot.i18n import N_, _
-from bot.requestlog import describe
+from bot.domain.failures import where
+from bot.domain.i18n import N_, _
+from bot.transport.requestlog import describe
 
 SORRY = N_("Sorry, that didn't work on our side. Please try again in a moment.")
 

@@ -9,12 +9,12 @@ And Delight treats a revoked bot token as an uninstall, so it deletes the whole 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from logging import Logger
 
 from slack_bolt import App, BoltContext
 
-from bot.delight import Delight
-from schedules.jobs import Jobs
+from bot.service.delight import Delight
 
 
 def bot_token_revoked(event: dict) -> bool:
@@ -23,7 +23,8 @@ def bot_token_revoked(event: dict) -> bool:
     return isinstance(tokens, dict) and bool(tokens.get("bot"))
 
 
-def register(app: App, delight: Delight, jobs: Jobs) -> None:
+def register(app: App, delight: Delight, resync: Callable[[str, str], None]) -> None:
+    """``resync(team_id, channel_id)``: drop a forgotten channel's scheduled work."""
     # None with a single bot token: there is no installation to delete.
     installation_store = app.installation_store
 
@@ -33,7 +34,7 @@ def register(app: App, delight: Delight, jobs: Jobs) -> None:
             installation_store.delete_all(enterprise_id=enterprise_id, team_id=team_id)
         channels = delight.forget_workspace(team_id)
         for channel_id in channels:
-            jobs.sync(team_id, channel_id)
+            resync(team_id, channel_id)
         logger.info("removed the data of an uninstalled workspace (%d channels)", len(channels))
 
     def on_uninstalled(body: dict, context: BoltContext, logger: Logger) -> None:

@@ -4,7 +4,7 @@ It runs before Bolt's authorization (``App(before_authorize=...)``), so a malfor
 reaches neither the installation store nor a listener: Bolt's listener matchers would raise
 on some (an empty ``actions`` list) and listeners read the fields every Slack request has.
 The refusal is a 400 naming the problem; over Socket Mode the envelope is still acknowledged
-(``bot.socket_mode``) so Slack does not deliver it again.
+(``bot.transport.socket_mode``) so Slack does not deliver it again.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
-from bot.requestlog import PROBLEM
-from bot.shapes import problem_in
+from bot.slack.shapes import problem_in
+from bot.transport.requestlog import PROBLEM
 
 
 class RefuseMalformed(Middleware):

@@ -7,9 +7,9 @@ from logging import Logger
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks, ids
-from bot.delight import Delight
-from bot.slack_errors import SLACK_ERRORS
+from bot.service.delight import Delight
+from bot.slack import blocks, ids
+from bot.slack.errors import SLACK_ERRORS
 
 
 def register(app: App, delight: Delight) -> None:

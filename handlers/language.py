@@ -6,7 +6,7 @@ of the channel it is about: its ``private_metadata`` names the channel, or the p
 Bolt runs the listeners only after every middleware has returned, on its executor: so the
 middleware sets the language for the rest of the dispatch rather than around ``next()``, and
 the executor starts each listener in the dispatching thread's context
-(``bot.i18n.LanguageCarryingExecutor``). Every request passes through here first, so one
+(``bot.domain.i18n.LanguageCarryingExecutor``). Every request passes through here first, so one
 request's language never outlives it into another's listeners.
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Callable
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
-from bot import i18n
-from bot.delight import Delight
+from bot.domain import i18n
+from bot.service.delight import Delight
 
 
 def channel_of(body: dict) -> str | None:

@@ -6,11 +6,11 @@ import json
 
 from slack_bolt import Ack, App
 
-from bot import blocks, ids
-from bot.commands import story_problem
-from bot.delight import Delight, message_source
-from bot.i18n import N_, _, number
-from bot.models import WinKind
+from bot.domain.command_text import story_problem
+from bot.domain.i18n import N_, _, number
+from bot.domain.models import WinKind
+from bot.service.delight import Delight, message_source
+from bot.slack import blocks, ids
 
 _EXPIRED = N_("This form has expired. Please start again from the poll or with `/delight win`.")
 

@@ -13,12 +13,12 @@ from logging import Logger
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import blocks, ids
-from bot.commands import MAX_STORY_CHARS
-from bot.delight import Delight, message_source
-from bot.i18n import _
-from bot.slack_errors import SLACK_ERRORS, explain_slack_error
-from bot.slacktext import clip, readable
+from bot.domain.command_text import MAX_STORY_CHARS
+from bot.domain.i18n import _
+from bot.domain.mrkdwn import clip, readable
+from bot.service.delight import Delight, message_source
+from bot.slack import blocks, ids
+from bot.slack.errors import SLACK_ERRORS, explain_slack_error
 
 
 def register(app: App, delight: Delight) -> None:
@@ -31,7 +31,7 @@ def register(app: App, delight: Delight) -> None:
 
     def on_message_shortcut(ack: Ack, shortcut: dict, client: WebClient, logger: Logger) -> None:
         ack()
-        # bot.shapes has checked that team, channel, message.ts and trigger_id are there.
+        # bot.slack.shapes has checked that team, channel, message.ts and trigger_id are there.
         team_id, channel_id = shortcut["team"]["id"], shortcut["channel"]["id"]
         message = shortcut["message"]
         if channel_id.startswith("D"):

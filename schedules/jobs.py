@@ -17,10 +17,10 @@ from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot.calendar import Clock, local_today
-from bot.delight import Delight, PollQueued
-from bot.storage import Storage
-from schedules.rules import ChannelSchedule, needs_nudge, poll_closes_at
+from bot.domain.calendar import Clock, local_today
+from bot.domain.schedule import ChannelSchedule, needs_nudge, poll_closes_at
+from bot.service.delight import Delight, PollQueued
+from bot.storage.store import Storage
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ SWEEP_SECONDS = 60
 KEEP_EVENT_IDS = timedelta(days=1)
 SWEEP_JOB = "sweep"
 # The bounded pool that runs jobs. A job only writes its message to the outbox; the delivery
-# worker (bot.delivery) sends it at its slot.
+# worker (bot.slack.delivery) sends it at its slot.
 FANOUT_THREADS = 16
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import slack_errors
 from bot.app import Runtime, build
 from bot.serve import HttpServer
 from bot.settings import Settings
+from bot.slack import errors as slack_errors
 from tests.blockkit import assert_valid_call
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
@@ -136,8 +136,8 @@ def serve(
 
     ``overrides`` change the settings, e.g. ``**OAUTH`` for multi-workspace mode. Posts in
     one channel are not spaced out unless ``channel_interval`` says so (Slack's is 1 s):
-    tests/test_fanout.py tests the pacing. ``refresh_interval`` is the live tally's least
-    time between two edits of one poll (tests/test_click_burst.py). ``edit_limit`` is
+    tests/schedules/test_fanout.py tests the pacing. ``refresh_interval`` is the live tally's least
+    time between two edits of one poll (tests/handlers/test_click_burst.py). ``edit_limit`` is
     chat.update's pace per workspace (rate, burst): Tier 3 in production, lifted here unless
     a test is about it.
 

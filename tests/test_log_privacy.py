@@ -14,8 +14,8 @@ import re
 import pytest
 
 from tests.conftest import SIGNING_SECRET, Running
-from tests.test_home_flow import open_home
-from tests.test_poll_flow import post_poll
+from tests.handlers.test_home_flow import open_home
+from tests.handlers.test_poll_flow import post_poll
 
 pytestmark = pytest.mark.both_transports
 

@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from bot import ids, web
+from bot.slack import ids
+from bot.transport import http as web
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "manifest.yml"
@@ -54,7 +55,7 @@ def test_manifest_shortcuts_are_the_ones_the_app_listens_to(manifest: dict[str, 
 
 
 def test_manifest_escapes_command_text(manifest: dict[str, Any]) -> None:
-    # /delight thanks needs the channel's id: <#C123|name> (bot.commands.parse_thanks).
+    # /delight thanks needs the channel's id: <#C123|name> (bot.domain.command_text.parse_thanks).
     (command,) = manifest["features"]["slash_commands"]
     assert command["should_escape"] is True
 

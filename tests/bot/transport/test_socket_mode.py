@@ -1,0 +1,271 @@
+"""Socket Mode against a websocket fake of Slack: every envelope acknowledged, connections that
+heal fast, health checks, and a refused or unreachable Slack said plainly."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import build
+from bot.main import quiet_socket_client
+from bot.slack.identity import SlackCheckFailed
+from bot.transport.socket_mode import SDK_LOGGER
+from tests.bot.test_main_process import free_port
+from tests.conftest import APP_TOKEN, Running, make_settings
+from tests.fake_slack import TEAM_ID, FakeSlack
+from tests.fake_socket_mode import FakeSocketMode
+
+socket_only = pytest.mark.parametrize("transport", ["socket"], indirect=True)
+
+
+def get(running: Running, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(running.base_url + path, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def command(text: str = "tally", **fields: str) -> dict[str, str]:
+    body = {
+        "command": "/delight",
+        "text": text,
+        "team_id": TEAM_ID,
+        "channel_id": "C0TEAM",
+        "user_id": "U0ALICE",
+        "trigger_id": "1.2.trigger",
+        "response_url": "http://127.0.0.1:1/hook",
+    }
+    body.update(fields)
+    return {k: v for k, v in body.items() if v}
+
+
+@socket_only
+def test_two_connections_open_and_health_is_served(
+    running: Running, socket_mode: FakeSocketMode
+) -> None:
+    socket_mode.wait_connected(2)
+    assert get(running, "/healthz") == (200, "ok")
+    assert get(running, "/readyz") == (200, "ready")
+    request = urllib.request.Request(running.base_url + "/slack/events", data=b"{}")
+    with pytest.raises(urllib.error.HTTPError) as error:  # Slack's requests come by websocket
+        urllib.request.urlopen(request, timeout=5)
+    assert error.value.code == 404
+
+
+BLOCK_ACTIONS = {"type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": "U0ALICE"}}
+
+
+@socket_only
+@pytest.mark.parametrize(
+    ("kind", "payload", "problem"),
+    [
+        ("interactive", {**BLOCK_ACTIONS, "actions": []}, "missing actions"),
+        (
+            "interactive",
+            {
+                "type": "view_submission",
+                "team": {"id": TEAM_ID},
+                "user": {"id": "U0ALICE"},
+                "view": {"id": "V1", "callback_id": "log_win"},
+            },
+            "missing view.type",
+        ),
+        ("slash_commands", command("win new Secret story", team_id=""), "missing team_id"),
+        ("interactive", ["not", "an", "object"], "payload is not an object"),
+        ("events_api", {"type": "event_callback", "event": {}}, "missing event_id"),
+        (
+            "interactive",
+            {**BLOCK_ACTIONS, "actions": [{"action_id": "answer_3"}], "channel": 5},
+            "fields of unexpected types",
+        ),
+    ],
+    ids=["empty-actions", "view-without-type", "command-without-team", "not-an-object",
+         "event-without-id", "channel-not-an-object"],
+)  # fmt: skip
+def test_malformed_envelopes_are_acknowledged_with_one_line_naming_the_problem(
+    running: Running,
+    socket_mode: FakeSocketMode,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    payload: object,
+    problem: str,
+) -> None:
+    socket_mode.wait_connected(2)
+    with caplog.at_level(logging.INFO):
+        ack = socket_mode.send(kind, payload)
+        assert ack is not None, "Slack would deliver it again"
+    (line,) = [r for r in caplog.records if r.name == "delight.requests"]
+    assert line.levelno == logging.WARNING
+    assert f'problem="{problem}"' in line.getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+    assert "Secret" not in caplog.text and "U0ALICE" not in caplog.text
+
+
+@socket_only
+def test_a_frame_that_is_not_json_is_dropped_with_one_line(
+    running: Running, socket_mode: FakeSocketMode, caplog: pytest.LogCaptureFixture
+) -> None:
+    (link, _) = socket_mode.wait_connected(2)
+    with caplog.at_level(logging.INFO):
+        socket_mode.send_raw("{not json", link=link)
+        # The same connection reads in order: once a later envelope is answered, the frame
+        # before it was handled.
+        assert socket_mode.send("slash_commands", command(), link=link) is not None
+    assert "socket frame dropped: not a JSON object" in caplog.text
+    assert not any(r.exc_info for r in caplog.records)
+
+
+@socket_only
+def test_a_slash_commands_reply_comes_back_with_the_ack(
+    running: Running, socket_mode: FakeSocketMode
+) -> None:
+    socket_mode.wait_connected(2)
+    ack = socket_mode.send("slash_commands", command("help"))
+    assert "/delight poll" in ack["payload"]["text"]
+
+
+@socket_only
+def test_a_dropped_connection_leaves_the_other_answering_and_is_replaced_fast(
+    running: Running, socket_mode: FakeSocketMode
+) -> None:
+    dropped, other = socket_mode.wait_connected(2)
+    socket_mode.drop(dropped)
+    # Slack sends to the connections it still has; the other one answers at once.
+    assert socket_mode.send("slash_commands", command(), link=other, timeout=2) is not None
+    socket_mode.wait_opened(3, timeout=10)
+    socket_mode.wait_connected(2, timeout=10)
+    replaced = socket_mode.links[-1].opened_at - dropped.dropped_at
+    assert replaced < 10, f"replaced after {replaced:.1f} s"
+
+
+@socket_only
+def test_with_every_connection_dropped_it_answers_again_within_10_s(
+    running: Running, socket_mode: FakeSocketMode
+) -> None:
+    links = socket_mode.wait_connected(2)
+    started = time.monotonic()
+    for link in links:
+        socket_mode.drop(link)
+    socket_mode.wait_opened(3, timeout=10)
+    ack = socket_mode.send("slash_commands", command(), link=socket_mode.links[-1], timeout=5)
+    assert ack is not None
+    assert time.monotonic() - started < 10
+
+
+@socket_only
+def test_refresh_requested_opens_the_new_connection_before_the_old_closes(
+    running: Running, socket_mode: FakeSocketMode
+) -> None:
+    old, other = socket_mode.wait_connected(2)
+    socket_mode.disconnect("refresh_requested", link=old)
+    new = socket_mode.wait_opened(3)[-1]
+    socket_mode.wait_closed(old)
+    assert new.opened_at <= old.closed_at  # no moment without this connection
+    assert other.open
+    assert socket_mode.send("slash_commands", command(), link=new) is not None
+
+
+@socket_only
+def test_readyz_says_when_no_connection_is_open(
+    running: Running, socket_mode: FakeSocketMode, slack: FakeSlack
+) -> None:
+    links = socket_mode.wait_connected(2)
+    slack.fail("apps.connections.open", "internal_error", times=None)
+    for link in links:
+        socket_mode.drop(link)
+    deadline = time.monotonic() + 10
+    while get(running, "/readyz")[0] == 200:
+        assert time.monotonic() < deadline, "readyz never noticed"
+        time.sleep(0.05)
+    assert get(running, "/readyz") == (503, "not ready: no Socket Mode connection to Slack is open")
+    assert get(running, "/healthz") == (200, "ok")
+
+
+def test_a_refused_app_token_is_one_line_naming_it(slack: FakeSlack, tmp_path: Path) -> None:
+    slack.fail("apps.connections.open", "invalid_auth")
+    runtime = build(make_settings(slack, tmp_path / "d.db", app_token=APP_TOKEN))
+    try:
+        with pytest.raises(SlackCheckFailed) as error:
+            runtime.socket.open()
+    finally:
+        runtime.close()
+    assert str(error.value) == (
+        "Slack refused SLACK_APP_TOKEN: apps.connections.open answered invalid_auth"
+    )
+
+
+class DeadEnd:
+    """Stands in for the fake Socket Mode server: hands out URLs where nothing listens."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+
+    def open_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/link/?ticket=t"
+
+
+@pytest.fixture
+def production_logging() -> Iterator[None]:
+    """Loggers as ``python -m bot`` sets them at INFO."""
+    sdk = logging.getLogger(SDK_LOGGER)
+    level = sdk.level
+    quiet_socket_client("INFO")
+    yield
+    sdk.setLevel(level)
+
+
+@pytest.mark.usefixtures("production_logging")
+def test_an_unreachable_websocket_is_retried_with_back_off_never_called_connected(
+    slack: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path, caplog
+) -> None:
+    slack.socket_mode = DeadEnd()
+    runtime = build(make_settings(slack, tmp_path / "d.db", app_token=APP_TOKEN))
+    try:
+        with caplog.at_level(logging.INFO):
+            runtime.socket.open()  # the token works: the websocket is retried behind
+            deadline = time.monotonic() + 10
+            while "retrying in 2 s" not in caplog.text:  # the first retry failed too
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert "socket connected" not in caplog.text
+            assert "established" not in caplog.text
+            assert "retrying in 1 s (0 of 2 open)" in caplog.text
+            slack.socket_mode = socket_mode  # Slack is back
+            socket_mode.wait_connected(2, timeout=10)
+    finally:
+        runtime.close()
+
+
+@socket_only
+def test_the_request_log_line_names_the_transport(
+    running: Running, socket_mode: FakeSocketMode, caplog: pytest.LogCaptureFixture
+) -> None:
+    socket_mode.wait_connected(2)
+    with caplog.at_level(logging.INFO, logger="delight.requests"):
+        running.sender.command("tally")
+    (line,) = caplog.messages
+    assert line.startswith(f"request via=socket kind=command team={TEAM_ID} channel=C0TEAM")
+    assert "action=tally status=200" in line
+    assert json.dumps({}) not in line
+
+
+@socket_only
+def test_slack_sdk_still_records_the_pongs_the_supervisor_reads(
+    running: Running, socket_mode: FakeSocketMode
+) -> None:
+    """The stale check reads slack_sdk's ``Connection.last_ping_pong_time``: an upgrade that
+    stops recording it must fail here, not churn connections in production."""
+    socket_mode.wait_connected(2)
+    deadline = time.monotonic() + 5
+    while not all(running.runtime.socket.last_pongs()):
+        assert time.monotonic() < deadline, "no pong was recorded"
+        time.sleep(0.05)
+    assert len(running.runtime.socket.last_pongs()) == 2
