@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import Runtime, build
-from bot.serve import HttpServer
 from bot.settings import Settings
 from bot.slack import errors as slack_errors
+from bot.transport.server import HttpServer
 from tests.blockkit import assert_valid_call
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
@@ -132,7 +132,8 @@ def serve(
     edit_limit: tuple[float, int] = (1000.0, 1000),
     **overrides: object,
 ) -> Iterator[Running]:
-    """Start the real app (scheduler included) on bot.serve at 127.0.0.1; stop it afterwards.
+    """Start the real app (scheduler included) on Delight's HTTP server at 127.0.0.1; stop it
+    afterwards.
 
     ``overrides`` change the settings, e.g. ``**OAUTH`` for multi-workspace mode. Posts in
     one channel are not spaced out unless ``channel_interval`` says so (Slack's is 1 s):

@@ -45,7 +45,8 @@ class _Server(wsgi.Server):
 
         Its INFO lines are about single clients (a connection reset on the way): DEBUG here.
         """
-        logger.log(level if level >= logging.WARNING else logging.DEBUG, "%s", msg, exc_info=traceback)
+        level = level if level >= logging.WARNING else logging.DEBUG
+        logger.log(level, "%s", msg, exc_info=traceback)
 
 
 class HttpServer:
