@@ -18,7 +18,7 @@ business; only the measured code paths must be the app's). ``--scale`` multiplie
 
 Measured with the clock fixed at Friday 2026-11-20 20:00 UTC, on ``--sample`` random channels
 (fixed seed), ``--repeat`` rounds each after one warm-up round: ``Delight.channel_card`` plus
-rendering it with ``blocks.home_view`` (the Home tab's card), ``Delight.digest_message`` (the
+rendering it with ``home_blocks.home_view`` (the Home tab's card), ``Delight.digest_message`` (the
 weekly digest) and ``Delight.tally_text`` (``/delight tally``); none of them calls Slack. The
 Block Kit (or text) render inside each is timed on its own as well. The baseline, in the same
 run, is the same operations on a one-channel database per sampled channel, holding exactly
@@ -68,7 +68,7 @@ sys.path.insert(0, str(ROOT))
 from bot.domain.models import WinKind  # noqa: E402
 from bot.domain.pseudonym import Pseudonymizer  # noqa: E402
 from bot.service.delight import Delight  # noqa: E402
-from bot.slack import blocks  # noqa: E402
+from bot.slack import digest_blocks, home_blocks, reply_texts  # noqa: E402
 from bot.storage.store import Storage  # noqa: E402
 
 TEAM_ID = "T0BENCH01"
@@ -306,20 +306,24 @@ def disk_size(path: Path) -> tuple[int, int, list[tuple[str, int]]]:
 class RenderTimer:
     """Times the Block Kit (or text) builders while the app's own code calls them."""
 
-    NAMES = ("digest_message", "tally_text", "home_view")
+    NAMES = (
+        (digest_blocks, "digest_message"),
+        (reply_texts, "tally_text"),
+        (home_blocks, "home_view"),
+    )
 
     def __init__(self) -> None:
         self.spent = 0.0
-        self._originals = {name: getattr(blocks, name) for name in self.NAMES}
+        self._originals = {(module, name): getattr(module, name) for module, name in self.NAMES}
 
     def __enter__(self) -> RenderTimer:
-        for name, original in self._originals.items():
-            setattr(blocks, name, self._timed(original))
+        for (module, name), original in self._originals.items():
+            setattr(module, name, self._timed(original))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for name, original in self._originals.items():
-            setattr(blocks, name, original)
+        for (module, name), original in self._originals.items():
+            setattr(module, name, original)
 
     def _timed(self, original: Callable) -> Callable:
         def timed(*args, **kwargs):
@@ -333,7 +337,7 @@ class RenderTimer:
 
 
 def home(delight: Delight, channel_id: str) -> object:
-    return blocks.home_view([delight.channel_card(TEAM_ID, channel_id)])
+    return home_blocks.home_view([delight.channel_card(TEAM_ID, channel_id)])
 
 
 def digest(delight: Delight, channel_id: str) -> object:

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 
 from bot.domain.i18n import N_, _
 from bot.service.delight import Delight
-from bot.slack import blocks, ids, replies
+from bot.slack import ids, modals, replies
 from bot.slack.errors import SLACK_ERRORS, explain_slack_error
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def register(app: App, delight: Delight, reply_threads: Executor) -> None:
             reply_later(respond, _(_STALE))
             return
         try:
-            client.views_open(trigger_id=body["trigger_id"], view=blocks.more_modal(poll_id))
+            client.views_open(trigger_id=body["trigger_id"], view=modals.more_modal(poll_id))
         except SLACK_ERRORS as error:
             logger.warning("count form did not open: %s", type(error).__name__)
             reply_later(respond, _("I couldn't open the form.") + " " + explain_slack_error(error))

@@ -13,7 +13,7 @@ from bot.service import profile
 from bot.service.delight import Delight, PollExists
 from bot.service.schedule_commands import ScheduleCommands
 from bot.service.webhooks import Webhooks
-from bot.slack import blocks, ids
+from bot.slack import ids, modals, reply_texts
 from bot.slack.errors import SLACK_ERRORS, explain_slack_error
 
 
@@ -41,17 +41,21 @@ def register(
                 # hears it on response_url from the delivery worker.
                 outcome = delight.request_poll(team_id, channel_id, command.get("response_url"))
                 if isinstance(outcome, PollExists):
-                    ack(blocks.poll_exists_text(outcome.poll.message_ts, outcome.poll.permalink))
+                    ack(
+                        reply_texts.poll_exists_text(
+                            outcome.poll.message_ts, outcome.poll.permalink
+                        )
+                    )
                 else:
                     ack()
             case commands.LogWin(story=story, kind=kind):
                 delight.log_win(team_id, channel_id, kind, story, f"cmd:{command['trigger_id']}")
-                ack(blocks.win_logged(kind))
+                ack(reply_texts.win_logged(kind))
             case commands.OpenWinForm():
                 ack()
                 try:
                     client.views_open(
-                        trigger_id=command["trigger_id"], view=blocks.win_modal(channel_id)
+                        trigger_id=command["trigger_id"], view=modals.win_modal(channel_id)
                     )
                 except SLACK_ERRORS as error:
                     logger.warning("win form did not open: %s", type(error).__name__)
@@ -67,7 +71,7 @@ def register(
                 | commands.RotateWebhook()
                 | commands.WebhookOff()
             ) if channel_id.startswith("D"):
-                ack(blocks.team_channel_only_text())
+                ack(reply_texts.team_channel_only_text())
             case commands.SendThanks(channel_id=to_channel, story=story):
                 if to_channel == channel_id:
                     ack(
@@ -90,17 +94,17 @@ def register(
                     respond(failure)
             case commands.ShowWebhook():
                 path, created = webhooks.show(team_id, channel_id)
-                ack(blocks.webhook_text(path, webhooks.public_url, created))
+                ack(reply_texts.webhook_text(path, webhooks.public_url, created))
             case commands.RotateWebhook():
                 path = webhooks.rotate(team_id, channel_id)
-                ack(blocks.webhook_rotated_text(path, webhooks.public_url))
+                ack(reply_texts.webhook_rotated_text(path, webhooks.public_url))
             case commands.WebhookOff():
-                ack(blocks.webhook_off_text(webhooks.off(team_id, channel_id)))
+                ack(reply_texts.webhook_off_text(webhooks.off(team_id, channel_id)))
             case commands.ForgetMe():
-                ack(blocks.forgotten_text(delight.forget_person(team_id, command["user_id"])))
+                ack(reply_texts.forgotten_text(delight.forget_person(team_id, command["user_id"])))
             case commands.ShowHelp():
-                ack(blocks.help_text())
+                ack(reply_texts.help_text())
             case commands.Invalid(message=message, show_usage=show_usage):
-                ack(f"{message}\n\n{blocks.help_text()}" if show_usage else message)
+                ack(f"{message}\n\n{reply_texts.help_text()}" if show_usage else message)
 
     app.command(ids.COMMAND)(on_delight)

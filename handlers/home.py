@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.service.delight import Delight
-from bot.slack import blocks, ids
+from bot.slack import ids, modals
 from bot.slack.errors import SLACK_ERRORS
 
 
@@ -31,7 +31,7 @@ def register(app: App, delight: Delight) -> None:
             logger.warning("home win button without a channel or trigger")
             return
         try:
-            client.views_open(trigger_id=trigger_id, view=blocks.win_modal(channel_id))
+            client.views_open(trigger_id=trigger_id, view=modals.win_modal(channel_id))
         except SLACK_ERRORS as error:
             logger.warning("win form did not open from home: %s", type(error).__name__)
 

@@ -10,7 +10,7 @@ from bot.domain.command_text import story_problem
 from bot.domain.i18n import N_, _, number
 from bot.domain.models import WinKind
 from bot.service.delight import Delight, message_source
-from bot.slack import blocks, ids
+from bot.slack import ids, modals, reply_texts
 
 _EXPIRED = N_("This form has expired. Please start again from the poll or with `/delight win`.")
 
@@ -34,10 +34,10 @@ def parse_count(raw: object) -> int | str:
     if not text.isdigit():
         return _("Please enter a whole number, like 7.")
     count = int(text)
-    if count > blocks.MAX_MORE_COUNT:
+    if count > modals.MAX_MORE_COUNT:
         return _(
             "That's more than {limit}: please check the number.",
-            limit=number(blocks.MAX_MORE_COUNT),
+            limit=number(modals.MAX_MORE_COUNT),
         )
     return count
 
@@ -47,7 +47,7 @@ def register(app: App, delight: Delight) -> None:
         poll_id = metadata_of(view).get("poll_id")
         poll = delight.find_poll(body["team"]["id"], poll_id) if isinstance(poll_id, int) else None
         if poll is None:
-            ack(response_action="update", view=blocks.thanks_view(_(_EXPIRED)))
+            ack(response_action="update", view=modals.thanks_view(_(_EXPIRED)))
             return
         count = parse_count(
             input_of(view, ids.MORE_COUNT_BLOCK, ids.MORE_COUNT_ACTION).get("value")
@@ -56,7 +56,7 @@ def register(app: App, delight: Delight) -> None:
             ack(response_action="errors", errors={ids.MORE_COUNT_BLOCK: count})
             return
         reply = delight.answer(poll.team_id, poll.channel_id, body["user"]["id"], poll.id, count)
-        ack(response_action="update", view=blocks.thanks_view(reply))
+        ack(response_action="update", view=modals.thanks_view(reply))
 
     def on_win_submitted(ack: Ack, body: dict, view: dict) -> None:
         team_id, metadata = body["team"]["id"], metadata_of(view)
@@ -69,7 +69,7 @@ def register(app: App, delight: Delight) -> None:
             if not isinstance(channel_id, str) or not channel_id:
                 errors[ids.WIN_CHANNEL_BLOCK] = _("Pick the team's channel this win is for.")
         elif not isinstance(channel_id, str) or not channel_id:
-            ack(response_action="update", view=blocks.thanks_view(_(_EXPIRED)))
+            ack(response_action="update", view=modals.thanks_view(_(_EXPIRED)))
             return
         story = str(input_of(view, ids.WIN_STORY_BLOCK, ids.WIN_STORY_ACTION).get("value") or "")
         option = input_of(view, ids.WIN_KIND_BLOCK, ids.WIN_KIND_ACTION).get("selected_option")
@@ -91,9 +91,11 @@ def register(app: App, delight: Delight) -> None:
         )
         logged = delight.log_win(team_id, channel_id, kind, story.strip(), source_id)
         if from_message and not logged:
-            ack(response_action="update", view=blocks.thanks_view(blocks.already_logged_text()))
+            ack(
+                response_action="update", view=modals.thanks_view(reply_texts.already_logged_text())
+            )
             return
-        ack(response_action="update", view=blocks.thanks_view(blocks.win_logged(kind)))
+        ack(response_action="update", view=modals.thanks_view(reply_texts.win_logged(kind)))
         if from_message:
             # After the ack: the link is a nicety, and costs a round trip to Slack.
             delight.link_win_to_message(team_id, channel_id, message_ts, source_id)

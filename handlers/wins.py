@@ -17,7 +17,7 @@ from bot.domain.command_text import MAX_STORY_CHARS
 from bot.domain.i18n import _
 from bot.domain.mrkdwn import clip, readable
 from bot.service.delight import Delight, message_source
-from bot.slack import blocks, ids
+from bot.slack import ids, modals, reply_texts
 from bot.slack.errors import SLACK_ERRORS, explain_slack_error
 
 
@@ -35,14 +35,14 @@ def register(app: App, delight: Delight) -> None:
         team_id, channel_id = shortcut["team"]["id"], shortcut["channel"]["id"]
         message = shortcut["message"]
         if channel_id.startswith("D"):
-            view = blocks.thanks_view(
+            view = modals.thanks_view(
                 _("Wins belong to a team: log them from a message in your team's channel.")
             )
         elif delight.storage.has_win(message_source(team_id, channel_id, message["ts"])):
-            view = blocks.thanks_view(blocks.already_logged_text())
+            view = modals.thanks_view(reply_texts.already_logged_text())
         else:
             story = clip(readable(str(message.get("text") or "")).strip(), MAX_STORY_CHARS)
-            view = blocks.win_modal(channel_id, story, message_ts=message["ts"])
+            view = modals.win_modal(channel_id, story, message_ts=message["ts"])
         open_view(client, shortcut["trigger_id"], view, logger)
 
     def on_global_shortcut(
@@ -50,16 +50,16 @@ def register(app: App, delight: Delight) -> None:
     ) -> None:
         ack()
         opened = open_view(
-            client, shortcut["trigger_id"], blocks.win_modal_pick_channel(None), logger
+            client, shortcut["trigger_id"], modals.win_modal_pick_channel(None), logger
         )
         if not opened or not isinstance(opened.get("id"), str):
             return
         try:
             channels = delight.bot_channels(shortcut["team"]["id"], context.bot_user_id)
-            view = blocks.win_modal_pick_channel(channels)
+            view = modals.win_modal_pick_channel(channels)
         except SLACK_ERRORS as error:
             logger.warning("channel list for the win form failed: %s", type(error).__name__)
-            view = blocks.thanks_view(
+            view = modals.thanks_view(
                 _("I couldn't load my channels.") + " " + explain_slack_error(error)
             )
         try:
@@ -75,7 +75,7 @@ def register(app: App, delight: Delight) -> None:
         if not isinstance(channel_id, str) or not channel_id or not isinstance(trigger_id, str):
             logger.warning("log-a-win button without a channel or trigger")
             return
-        open_view(client, trigger_id, blocks.win_modal(channel_id), logger)
+        open_view(client, trigger_id, modals.win_modal(channel_id), logger)
 
     app.message_shortcut(ids.MESSAGE_SHORTCUT)(on_message_shortcut)
     app.global_shortcut(ids.GLOBAL_SHORTCUT)(on_global_shortcut)

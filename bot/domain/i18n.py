@@ -7,7 +7,7 @@ compiled in memory with Babel the first time it is needed: the ``.po`` files are
 thing shipped, so ``pip install .`` and editable installs work alike, with no build step and no
 compiled ``.mo`` that could be older than its ``.po``.
 
-Builders in ``bot.slack.blocks`` stay plain functions of domain values; the language they write in
+The builders in ``bot.slack`` stay plain functions of domain values; the language they write in
 is the current one, set with ``speaking(code)`` by whoever knows the channel (a request's
 middleware, ``Delight`` for scheduled posts). Texts use ``str.format`` fields, ``{n}`` for the
 count of a plural, so a translation can move them.

@@ -4,7 +4,7 @@ Slack sends message text and escaped slash-command text with references in angle
 ``<@U123|alice>``, ``<#C123|support>``, ``<!here>``, ``<https://x.test|a link>``, and escapes
 ``&``, ``<`` and ``>`` that were typed. A win story keeps none of those codes: a mention reads
 ``@alice`` (or ``@someone`` when Slack sent no name), never a user id (issue 15), and nothing
-in it can ping anyone once it is shown again (``bot.slack.blocks`` escapes it on the way out too).
+in it can ping anyone once it is shown again (``bot.slack.kit`` escapes it on the way out too).
 """
 
 from __future__ import annotations

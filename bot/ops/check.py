@@ -13,13 +13,11 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from bot.domain.pseudonym import key_path_for
 from bot.settings import Settings
 from bot.slack.client import web_client
 from bot.slack.identity import SlackCheckFailed, identity, socket_url
-from bot.storage.migrations import connect_read_only, migrations
+from bot.storage.store import Storage
 from bot.storage.tokens import contents, installs_path_for
 
 
@@ -86,39 +84,26 @@ def _database(path: Path) -> tuple[str | None, str]:
         return None, f"{path} will be created at start"
     if not os.access(path, os.R_OK | os.W_OK):
         return f"{path} is not readable and writable by this user", ""
+    storage = Storage(path, read_only=True)
     try:
-        conn = connect_read_only(path)
-        try:
-            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                return f"{path} is damaged (PRAGMA quick_check failed)", ""
-            pending = migrations.pending(Database(conn))
-            channels = _count(conn, "SELECT COUNT(*) FROM channels WHERE poll_time IS NOT NULL")
-            outbox = _outbox(conn)
-        finally:
-            conn.close()
+        if not storage.intact():
+            return f"{path} is damaged (PRAGMA quick_check failed)", ""
+        pending = storage.pending_migrations()
+        held = storage.contents()
     except sqlite3.Error as error:
         return f"{path} can't be read as SQLite: {error}", ""
+    finally:
+        storage.close()
     upgrade = f", {len(pending)} schema upgrade(s) to apply at start" if pending else ""
-    return None, f"{path}, {channels} scheduled channel(s), {outbox}{upgrade}"
+    outbox = _outbox(held.outbox_pending)
+    return None, f"{path}, {held.scheduled_channels} scheduled channel(s), {outbox}{upgrade}"
 
 
-def _outbox(conn: sqlite3.Connection) -> str:
+def _outbox(pending: dict[str, int]) -> str:
     """What waits to be sent to Slack, by kind (``bot.domain.outbox``)."""
-    try:
-        rows = conn.execute("SELECT kind, COUNT(*) FROM outbox GROUP BY kind ORDER BY kind")
-        pending = rows.fetchall()
-    except sqlite3.OperationalError:  # a database from before the outbox
-        return "outbox empty"
     if not pending:
         return "outbox empty"
-    return "outbox pending: " + ", ".join(f"{count} {kind}" for kind, count in pending)
-
-
-def _count(conn: sqlite3.Connection, sql: str) -> int:
-    try:
-        return conn.execute(sql).fetchone()[0]
-    except sqlite3.OperationalError:  # a database from before the table existed
-        return 0
+    return "outbox pending: " + ", ".join(f"{pending[kind]} {kind}" for kind in sorted(pending))
 
 
 def _key(settings: Settings) -> tuple[str | None, str]:
@@ -156,8 +141,8 @@ def _installs(settings: Settings) -> tuple[str | None, str]:
 
 
 def _has_answers(db_path: Path) -> bool:
-    conn = connect_read_only(db_path)
+    storage = Storage(db_path, read_only=True)
     try:
-        return _count(conn, "SELECT COUNT(*) FROM answers") > 0
+        return storage.has_answers()
     finally:
-        conn.close()
+        storage.close()

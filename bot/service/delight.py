@@ -24,7 +24,7 @@ from bot.domain.pacing import DEFAULT_BURST, DEFAULT_RATE, Pacer
 from bot.domain.pseudonym import Pseudonymizer
 from bot.domain.schedule import MAX_POLL_OPEN
 from bot.domain.tally import TeamTotal, is_visible, poll_threshold, team_total
-from bot.slack import blocks
+from bot.slack import digest_blocks, home_blocks, poll_blocks, reply_texts, thanks_blocks
 from bot.slack.delivery import Delivery
 from bot.slack.errors import SLACK_ERRORS, GiveUp, TurnOff, error_code, explain_slack_error
 from bot.storage.store import Storage
@@ -164,7 +164,7 @@ class Delight:
                 "This poll has closed, so it can't take answers any more. Thank you all the same!"
             )
         self.delivery.wake()
-        return blocks.answer_thanks(count)
+        return reply_texts.answer_thanks(count)
 
     def _step(self, poll: Poll) -> int:
         """How many answers move the poll's live tally: its privacy threshold."""
@@ -180,7 +180,7 @@ class Delight:
         """Queue the poll's one nudge; it expires when the poll closes (its window is over).
         False if the poll was already nudged."""
         with self.speaking_in(poll.team_id, poll.channel_id):
-            text = blocks.nudge_text(minutes_left)
+            text = poll_blocks.nudge_text(minutes_left)
         queued = self.storage.queue_nudge(poll.id, self._clock(), text, expires_at=closes_at)
         if queued:
             self.delivery.wake()
@@ -208,10 +208,10 @@ class Delight:
         live = self.storage.live_tally(poll.id)
         profile = self.profile(poll.team_id, poll.channel_id)
         if poll.closed:
-            return blocks.closed_poll_message(live.day, profile.threshold)
+            return poll_blocks.closed_poll_message(live.day, profile.threshold)
         week = Week.containing(poll.local_date)
         totals = self.storage.daily_totals(poll.team_id, poll.channel_id, week.start, week.end)
-        return blocks.poll_message(
+        return poll_blocks.poll_message(
             poll.id,
             live.day,
             profile.threshold,
@@ -281,14 +281,14 @@ class Delight:
         """
         customer = self.profile(team_id, from_channel).customer
         with self.speaking_in(team_id, to_channel):
-            message = blocks.thanks_message(from_channel, customer, story)
+            message = thanks_blocks.thanks_message(from_channel, customer, story)
         self.pacer.wait(team_id, to_channel)
         try:
             self._client_for(team_id).chat_postMessage(channel=to_channel, **message)
         except SLACK_ERRORS as error:
             code = error_code(error)
             logger.warning("thanks post failed channel=%s: %s", to_channel, code)
-            return blocks.thanks_failed_text(to_channel, code) or (
+            return reply_texts.thanks_failed_text(to_channel, code) or (
                 _("I couldn't thank them.") + " " + explain_slack_error(error)
             )
         finally:
@@ -297,7 +297,7 @@ class Delight:
             team_id, to_channel, WinKind.INTERNAL, story, source_id, from_channel=from_channel
         )
         with self.speaking_in(team_id, from_channel):
-            confirmation = blocks.thanks_sent_message(to_channel, story)
+            confirmation = thanks_blocks.thanks_sent_message(to_channel, story)
             if_lost = _(
                 "Thanked {channel}: it counts for them as an internal customer served.",
                 channel=f"<#{to_channel}>",
@@ -318,7 +318,7 @@ class Delight:
         live = self.storage.live_tally(poll.id) if poll and poll.message_ts else None
         totals = self.storage.daily_totals(team_id, channel_id, week.start, week.end)
         week_total = team_total(totals, profile.threshold)
-        return blocks.tally_text(
+        return reply_texts.tally_text(
             live.day if live else None,
             week_total,
             profile.threshold,
@@ -339,7 +339,7 @@ class Delight:
         totals = self.storage.daily_totals(team_id, channel_id, trend_start(day), week.end)
         wins = self.storage.wins_between(team_id, channel_id, week.start, week.end)
         thanked = self.storage.teams_thanked(team_id, channel_id, week.start, week.end)
-        return blocks.digest_message(
+        return digest_blocks.digest_message(
             build_digest(day, totals, wins, profile.threshold, profile, members, thanked)
         )
 
@@ -372,8 +372,8 @@ class Delight:
             shared = self._shared_channels(team_id, user_id, set(known)) if known else set()
         except SLACK_ERRORS as error:
             logger.warning("home: channel list failed: %s", error_code(error))
-            return blocks.home_unavailable_view()
-        return blocks.home_view(
+            return home_blocks.home_unavailable_view()
+        return home_blocks.home_view(
             [self.channel_card(team_id, channel) for channel in known if channel in shared]
         )
 
@@ -480,7 +480,9 @@ class Delight:
             day = self.storage.poll_total(poll.id)
             if not is_visible(day, self.profile(poll.team_id, poll.channel_id).threshold):
                 return None
-            return Message(POST, {"thread_ts": poll.message_ts, **blocks.poll_result_message(day)})
+            return Message(
+                POST, {"thread_ts": poll.message_ts, **poll_blocks.poll_result_message(day)}
+            )
         if poll.closed:
             return None  # a nudge for a poll that closed meanwhile
         return Message(POST, {"thread_ts": poll.message_ts, "text": (row.payload or {})["text"]})

@@ -23,7 +23,7 @@ from bot.domain.command_text import (
 from bot.domain.i18n import N_, _
 from bot.domain.mrkdwn import code
 from bot.service.profile import Reply
-from bot.slack import blocks
+from bot.slack import schedule_texts
 from bot.storage.store import Storage
 
 _NOT_SCHEDULED = N_("This channel has no daily poll yet. Start with `/delight schedule 17:00`.")
@@ -63,7 +63,7 @@ class ScheduleCommands:
                 if not self.storage.clear_schedule(team_id, channel_id):
                     return not_scheduled
                 self.resync(team_id, channel_id)
-                return Reply(blocks.schedule_off_text(), public=True)
+                return Reply(schedule_texts.schedule_off_text(), public=True)
             case SetDigestSchedule(day=day, at=at, off=off):
                 if not self.storage.set_digest(team_id, channel_id, day, at, off):
                     return not_scheduled
@@ -103,17 +103,17 @@ class ScheduleCommands:
                     )
             case SetNudge(minutes=minutes):
                 self.storage.set_nudge(team_id, channel_id, minutes, tz)
-                return Reply(blocks.nudge_setting_text(minutes), public=True)
+                return Reply(schedule_texts.nudge_setting_text(minutes), public=True)
             case ShowNudge():
                 minutes = self.storage.nudge_minutes(team_id, channel_id)
-                return Reply(blocks.nudge_setting_text(minutes))
+                return Reply(schedule_texts.nudge_setting_text(minutes))
             case ListSkips():
                 skips = self.storage.skips(team_id, channel_id, today)
                 if not skips:
                     return Reply(_("No days are skipped. `/delight skip 2026-12-24` skips one."))
-                return Reply(blocks.skips_text(skips))
+                return Reply(schedule_texts.skips_text(skips))
         self.resync(team_id, channel_id)
         schedule = self.storage.schedule_for(team_id, channel_id, today - timedelta(days=1))
         disabled = self.storage.disabled_reason(team_id, channel_id)
-        text = blocks.schedule_text(schedule, self.clock(), disabled)
+        text = schedule_texts.schedule_text(schedule, self.clock(), disabled)
         return Reply(text, public=not isinstance(command, ShowSchedule))

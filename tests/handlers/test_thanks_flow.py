@@ -19,9 +19,12 @@ OTHER = "<#C0OTHER|platform>"
 
 
 def digest_of(running: Running, channel: str) -> str:
+    before = len(running.slack.calls_to("chat.postMessage"))
     running.sender.command("digest", channel=channel)
     posts = [
-        c for c in running.slack.wait_for("chat.postMessage") if "This week" in c.params["text"]
+        c
+        for c in running.slack.wait_for("chat.postMessage", count=before + 1)
+        if "This week" in c.params["text"]
     ]
     (post,) = [c for c in posts if c.params["channel"] == channel]
     return json.dumps(post.params["blocks"], ensure_ascii=False)

@@ -21,9 +21,19 @@ from bot.domain.command_text import Invalid, SetLanguage, ShowLanguage, parse
 from bot.domain.models import ChannelProfile, DayTotal, Win, WinKind
 from bot.domain.schedule import WEEKDAYS, ChannelSchedule
 from bot.domain.tally import GoalProgress
-from bot.slack import blocks
+from bot.slack import (
+    digest_blocks,
+    home_blocks,
+    lines,
+    modals,
+    poll_blocks,
+    profile_texts,
+    reply_texts,
+    schedule_texts,
+    thanks_blocks,
+)
 from tests.blockkit import assert_valid_message, assert_valid_view
-from tests.bot.slack.test_blocks_celebrate import card, rich_digest
+from tests.bot.slack.conftest import card, rich_digest
 
 ROOT = Path(__file__).resolve().parents[3]
 TRANSLATED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
@@ -103,13 +113,13 @@ def test_the_catalogs_ship_with_the_package() -> None:
     for code in TRANSLATED:
         path = i18n.catalog_path(code).relative_to(ROOT / "bot")
         assert any(path.match(pattern) for pattern in shipped), path
-        assert i18n.translations(code).gettext(blocks.QUESTION) != blocks.QUESTION
+        assert i18n.translations(code).gettext(lines.QUESTION) != lines.QUESTION
 
 
 def test_plural_forms() -> None:
     with i18n.speaking("de"):
-        assert blocks.answer_thanks(1).startswith("Danke! Du hast heute 1 begeisterten Kunden")
-        assert blocks.answer_thanks(2).startswith("Danke! Du hast heute 2 begeisterte Kunden")
+        assert reply_texts.answer_thanks(1).startswith("Danke! Du hast heute 1 begeisterten Kunden")
+        assert reply_texts.answer_thanks(2).startswith("Danke! Du hast heute 2 begeisterte Kunden")
     with i18n.speaking("ja"):  # one form for every number
         assert i18n.translations("ja").ngettext("{n} day", "{n} days", 1) == "{n}日"
         assert i18n.translations("ja").ngettext("{n} day", "{n} days", 7) == "{n}日"
@@ -135,9 +145,12 @@ def test_plural_forms() -> None:
 )
 def test_dates_and_numbers_follow_the_language(code, day, moment, thousands) -> None:
     with i18n.speaking(code):
-        assert blocks.day_label(TUESDAY) == day
+        assert lines.day_label(TUESDAY) == day
         at = datetime(2026, 12, 1, 17, 0, tzinfo=ZoneInfo("Europe/Berlin"))
-        assert blocks.schedule_text(schedule(), at - timedelta(hours=1), None).count(moment) == 1
+        assert (
+            schedule_texts.schedule_text(schedule(), at - timedelta(hours=1), None).count(moment)
+            == 1
+        )
         assert i18n.number(1234) == thousands
 
 
@@ -175,17 +188,17 @@ def every_message() -> list[dict]:
         for n, kind in enumerate(list(WinKind) * 5)
     ]
     return [
-        blocks.poll_message(7, day, 3, customer=long_customer[:150], goal=goal, pending=2),
-        blocks.poll_message(7, DayTotal(TUESDAY, 2, 5), 3),
-        blocks.poll_message(7, DayTotal(TUESDAY, 0, 0), 3),
-        blocks.closed_poll_message(day, 3),
-        blocks.closed_poll_message(DayTotal(TUESDAY, 2, 3), 3),
-        blocks.poll_result_message(day),
-        blocks.digest_message(rich_digest(wins, teams_thanked=2)),
-        blocks.digest_message(rich_digest()),
-        blocks.thanks_message("C1", long_customer[:150], "Danke! " * 400),
-        blocks.thanks_sent_message("C2", "Danke! " * 400),
-        {"text": blocks.nudge_text(30)},
+        poll_blocks.poll_message(7, day, 3, customer=long_customer[:150], goal=goal, pending=2),
+        poll_blocks.poll_message(7, DayTotal(TUESDAY, 2, 5), 3),
+        poll_blocks.poll_message(7, DayTotal(TUESDAY, 0, 0), 3),
+        poll_blocks.closed_poll_message(day, 3),
+        poll_blocks.closed_poll_message(DayTotal(TUESDAY, 2, 3), 3),
+        poll_blocks.poll_result_message(day),
+        digest_blocks.digest_message(rich_digest(wins, teams_thanked=2)),
+        digest_blocks.digest_message(rich_digest()),
+        thanks_blocks.thanks_message("C1", long_customer[:150], "Danke! " * 400),
+        thanks_blocks.thanks_sent_message("C2", "Danke! " * 400),
+        {"text": poll_blocks.nudge_text(30)},
     ]
 
 
@@ -193,15 +206,15 @@ def every_view() -> list[dict]:
     cards = [card(f"C{n}") for n in range(30)]
     cards.append(card("CP", schedule=schedule(paused=True, digest_off=True)))
     return [
-        blocks.home_view(cards),
-        blocks.home_view([]),
-        blocks.home_unavailable_view(),
-        blocks.more_modal(7),
-        blocks.win_modal("C1", "Geschichte " * 300, message_ts="1.2"),
-        blocks.win_modal_pick_channel([("C1", "team-" * 30)]),
-        blocks.win_modal_pick_channel(None),
-        blocks.win_modal_pick_channel([]),
-        blocks.thanks_view(blocks.win_logged(WinKind.OTHER)),
+        home_blocks.home_view(cards),
+        home_blocks.home_view([]),
+        home_blocks.home_unavailable_view(),
+        modals.more_modal(7),
+        modals.win_modal("C1", "Geschichte " * 300, message_ts="1.2"),
+        modals.win_modal_pick_channel([("C1", "team-" * 30)]),
+        modals.win_modal_pick_channel(None),
+        modals.win_modal_pick_channel([]),
+        modals.thanks_view(reply_texts.win_logged(WinKind.OTHER)),
     ]
 
 
@@ -223,25 +236,25 @@ def test_every_reply_is_in_the_language(code: str) -> None:
     """A sample of the texts, in every language: none is left in English."""
     with i18n.speaking(code):
         replies = [
-            blocks.help_text(),
-            blocks.privacy_text(ChannelProfile()),
-            blocks.forgotten_text(1),
-            blocks.schedule_text(
+            reply_texts.help_text(),
+            profile_texts.privacy_text(ChannelProfile()),
+            reply_texts.forgotten_text(1),
+            schedule_texts.schedule_text(
                 schedule(), datetime(2026, 12, 1, 12, tzinfo=ZoneInfo("UTC")), None
             ),
-            blocks.language_text(code, "en", own=True),
-            blocks.tally_text(None, rich_digest().this_week, 3, GoalProgress(10, 20)),
+            profile_texts.language_text(code, "en", own=True),
+            reply_texts.tally_text(None, rich_digest().this_week, 3, GoalProgress(10, 20)),
         ]
     with i18n.speaking("en"):
         english = [
-            blocks.help_text(),
-            blocks.privacy_text(ChannelProfile()),
-            blocks.forgotten_text(1),
-            blocks.schedule_text(
+            reply_texts.help_text(),
+            profile_texts.privacy_text(ChannelProfile()),
+            reply_texts.forgotten_text(1),
+            schedule_texts.schedule_text(
                 schedule(), datetime(2026, 12, 1, 12, tzinfo=ZoneInfo("UTC")), None
             ),
-            blocks.language_text(code, "en", own=True),
-            blocks.tally_text(None, rich_digest().this_week, 3, GoalProgress(10, 20)),
+            profile_texts.language_text(code, "en", own=True),
+            reply_texts.tally_text(None, rich_digest().this_week, 3, GoalProgress(10, 20)),
         ]
     for translated, original in zip(replies, english, strict=True):
         assert translated != original

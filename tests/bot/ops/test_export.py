@@ -16,7 +16,7 @@ from bot.domain.models import WinKind
 from bot.ops.export import rows
 from bot.storage.migrations import migrations
 from bot.storage.store import Storage
-from tests.bot.storage.test_store import NOW
+from tests.bot.storage.conftest import NOW
 
 ROOT = Path(__file__).resolve().parents[3]
 MONDAY = date(2026, 11, 16)

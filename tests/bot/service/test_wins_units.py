@@ -25,7 +25,7 @@ from bot.domain.mrkdwn import clip, readable
 from bot.domain.ratelimit import PerMinute
 from bot.service.webhooks import Answer, WinRequest, read_win
 from bot.settings import Settings, SettingsError
-from bot.slack import blocks, ids
+from bot.slack import digest_blocks, ids, modals, poll_blocks, thanks_blocks
 from bot.slack.shapes import problem_in
 from bot.storage.store import Storage
 from bot.transport.requestlog import action_name, describe
@@ -214,36 +214,36 @@ def test_shortcuts_are_logged_by_their_callback_id_only() -> None:
 def test_new_views_and_messages_are_valid_block_kit() -> None:
     day = DayTotal(date(2026, 11, 18), 3, 9, 3)
     for view in [
-        blocks.win_modal("C1", "Prefilled <!channel> story", message_ts="1.2"),
-        blocks.win_modal("C1", "x" * 5000),
-        blocks.win_modal_pick_channel(None),
-        blocks.win_modal_pick_channel([]),
-        blocks.win_modal_pick_channel([("C1", "team")]),
-        blocks.win_modal_pick_channel([(f"C{n}", "n" * 100) for n in range(150)]),
+        modals.win_modal("C1", "Prefilled <!channel> story", message_ts="1.2"),
+        modals.win_modal("C1", "x" * 5000),
+        modals.win_modal_pick_channel(None),
+        modals.win_modal_pick_channel([]),
+        modals.win_modal_pick_channel([("C1", "team")]),
+        modals.win_modal_pick_channel([(f"C{n}", "n" * 100) for n in range(150)]),
     ]:
         assert_valid_view(view)
     for message in [
-        blocks.poll_result_message(day),
-        blocks.thanks_message("C1", "Shop owners", "Story <!channel> & more\nline two"),
-        blocks.thanks_message("C1", None, "y" * 2000),
-        blocks.thanks_sent_message("C2", "&" * 2000),
+        poll_blocks.poll_result_message(day),
+        thanks_blocks.thanks_message("C1", "Shop owners", "Story <!channel> & more\nline two"),
+        thanks_blocks.thanks_message("C1", None, "y" * 2000),
+        thanks_blocks.thanks_sent_message("C2", "&" * 2000),
     ]:
         assert_valid_message(message)
         assert "<!channel>" not in json.dumps(message)
 
 
 def test_a_prefilled_story_is_trimmed_and_kept_with_its_message() -> None:
-    view = blocks.win_modal("C1", "x" * 5000, message_ts="1.2")
+    view = modals.win_modal("C1", "x" * 5000, message_ts="1.2")
     assert json.loads(view["private_metadata"]) == {"channel_id": "C1", "message_ts": "1.2"}
     assert len(view["blocks"][0]["element"]["initial_value"]) == 2000
 
 
 def test_the_channel_picker_keeps_to_block_kit_limits() -> None:
-    view = blocks.win_modal_pick_channel([(f"C{n}", "n" * 100) for n in range(150)])
+    view = modals.win_modal_pick_channel([(f"C{n}", "n" * 100) for n in range(150)])
     options = view["blocks"][0]["element"]["options"]
-    assert len(options) == blocks.MAX_CHANNEL_OPTIONS
+    assert len(options) == modals.MAX_CHANNEL_OPTIONS
     assert all(len(o["text"]["text"]) <= 75 for o in options)
-    single = blocks.win_modal_pick_channel([("C1", "team")])
+    single = modals.win_modal_pick_channel([("C1", "team")])
     assert single["blocks"][0]["element"]["initial_option"]["value"] == "C1"
 
 
@@ -254,7 +254,7 @@ def test_digest_shows_thanks_and_message_links() -> None:
         Win(today, WinKind.KEPT, "Saved Acme", permalink="https://x.slack.test/archives/C1/p1"),
         Win(today, WinKind.NEW, "Bad link", permalink="javascript:alert(1)|x>"),
     ]
-    message = blocks.digest_message(build_digest(today, [], wins, teams_thanked=2))
+    message = digest_blocks.digest_message(build_digest(today, [], wins, teams_thanked=2))
     assert_valid_message(message)
     rendered = json.dumps(message, ensure_ascii=False)
     assert "1 thank-you from teams we serve · we thanked 2 teams who serve us." in rendered
@@ -265,7 +265,7 @@ def test_digest_shows_thanks_and_message_links() -> None:
 
 def test_digest_without_thanks_says_nothing_of_them() -> None:
     today = date(2026, 11, 18)
-    rendered = json.dumps(blocks.digest_message(build_digest(today, [], [])))
+    rendered = json.dumps(digest_blocks.digest_message(build_digest(today, [], [])))
     assert "thank" not in rendered.lower()
 
 

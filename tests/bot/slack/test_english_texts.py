@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack import blocks
+from bot.domain.models import ChannelProfile
+from bot.slack import poll_blocks, profile_texts, reply_texts
 from tests.conftest import Running
 
 pytestmark = pytest.mark.both_transports
@@ -48,19 +49,19 @@ def test_a_past_skip_date_gets_an_example(running: Running) -> None:
 
 
 def test_forgetting_one_answer_speaks_of_one() -> None:
-    one = blocks.forgotten_text(1)
+    one = reply_texts.forgotten_text(1)
     assert one.startswith("Done: I deleted 1 answer of yours from this workspace.")
     assert "Its poll leaves you out from its next live-tally step" in one
     assert "Their" not in one and "them" not in one
-    assert "Their polls leave you out" in blocks.forgotten_text(2)
+    assert "Their polls leave you out" in reply_texts.forgotten_text(2)
 
 
 def test_no_text_says_i_for_the_team() -> None:
     """The team's numbers and wins are always "we"/"our"; a reply never says "my tally"."""
     texts = [
-        blocks.help_text(),
-        blocks.privacy_text(blocks.ChannelProfile()),
-        blocks.nudge_text(30),
+        reply_texts.help_text(),
+        profile_texts.privacy_text(ChannelProfile()),
+        poll_blocks.nudge_text(30),
     ]
     for text in texts:
         assert " my " not in text and "I delighted" not in text
