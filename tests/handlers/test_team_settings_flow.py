@@ -65,8 +65,10 @@ def test_customer_is_announced_and_shown_on_polls_and_digests(running: Running) 
 
 
 def post_poll_anywhere(running: Running) -> tuple[int, dict]:
+    posted = len(running.slack.calls_to("chat.postMessage"))
     assert running.sender.command("poll").status == 200
-    params = running.slack.wait_for("chat.postMessage")[-1].params
+    # This poll's post, not an earlier poll's: posting goes on after the acknowledgement.
+    params = running.slack.wait_for("chat.postMessage", posted + 1)[-1].params
     return poll_in(params), params
 
 
