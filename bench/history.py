@@ -17,9 +17,10 @@ business; only the measured code paths must be the app's). ``--scale`` multiplie
 ``--channels`` for a quicker run.
 
 Measured with the clock fixed at Friday 2026-11-20 20:00 UTC, on ``--sample`` random channels
-(fixed seed), ``--repeat`` rounds each after one warm-up round: ``Delight.channel_card`` plus
-rendering it with ``home_blocks.home_view`` (the Home tab's card), ``Delight.digest_message`` (the
-weekly digest) and ``Delight.tally_text`` (``/delight tally``); none of them calls Slack. The
+(fixed seed), ``--repeat`` rounds each after one warm-up round: ``Reports.channel_card`` plus
+rendering it with ``home_blocks.home_view`` (the Home tab's card), ``Reports.digest`` plus
+``digest_blocks.digest_message`` (the weekly digest) and ``Reports.tally`` plus its text
+(``/delight tally``); none of them calls Slack. The
 Block Kit (or text) render inside each is timed on its own as well. The baseline, in the same
 run, is the same operations on a one-channel database per sampled channel, holding exactly
 that channel's history, so the ratio is what sharing the database with the other channels
@@ -66,9 +67,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.domain.models import WinKind  # noqa: E402
-from bot.domain.pseudonym import Pseudonymizer  # noqa: E402
-from bot.service.delight import Delight  # noqa: E402
-from bot.slack import digest_blocks, home_blocks, reply_texts  # noqa: E402
+from bot.service.channels import Channels  # noqa: E402
+from bot.service.reports import Reports  # noqa: E402
+from bot.slack import digest_blocks, home_blocks, outcomes, reply_texts  # noqa: E402
 from bot.storage.store import Storage  # noqa: E402
 
 TEAM_ID = "T0BENCH01"
@@ -336,42 +337,46 @@ class RenderTimer:
         return timed
 
 
-def home(delight: Delight, channel_id: str) -> object:
-    return home_blocks.home_view([delight.channel_card(TEAM_ID, channel_id)])
+@dataclass(frozen=True)
+class Reader:
+    """One database and the app's read side on it."""
+
+    storage: Storage
+    reports: Reports
 
 
-def digest(delight: Delight, channel_id: str) -> object:
-    return delight.digest_message(TEAM_ID, channel_id)
+def home(reader: Reader, channel_id: str) -> object:
+    return home_blocks.home_view([reader.reports.channel_card(TEAM_ID, channel_id)])
 
 
-def tally(delight: Delight, channel_id: str) -> object:
-    return delight.tally_text(TEAM_ID, channel_id)
+def digest(reader: Reader, channel_id: str) -> object:
+    return digest_blocks.digest_message(reader.reports.digest(TEAM_ID, channel_id))
 
 
-OPERATIONS: dict[str, Callable[[Delight, str], object]] = {
+def tally(reader: Reader, channel_id: str) -> object:
+    return outcomes.tally_text(reader.reports.tally(TEAM_ID, channel_id))
+
+
+OPERATIONS: dict[str, Callable[[Reader, str], object]] = {
     "home": home,
     "digest": digest,
     "tally": tally,
 }
 LABELS = {
     "home": "Home card (channel_card + home_view)",
-    "digest": "weekly digest (digest_message)",
-    "tally": "tally (tally_text)",
+    "digest": "weekly digest (digest, its message)",
+    "tally": "tally (tally, its text)",
 }
 
 
-def delight_on(storage: Storage) -> Delight:
-    return Delight(
-        storage,
-        client_for=lambda _team_id: None,
-        pseudonym=Pseudonymizer(b"k" * 32),
-        clock=lambda: NOW,
-        default_tz="UTC",
-    )
+def reader_on(storage: Storage) -> Reader:
+    """The Home tab's channel list is not measured: no directory is needed."""
+    channels = Channels(storage, clock=lambda: NOW, default_tz="UTC")
+    return Reader(storage, Reports(storage, channels, directory=None))  # type: ignore[arg-type]
 
 
-# variant -> channel id -> the Delight to measure that channel on
-Variants = dict[str, dict[str, Delight]]
+# variant -> channel id -> the reader to measure that channel on
+Variants = dict[str, dict[str, Reader]]
 Samples = dict[tuple[str, str], list[tuple[float, float]]]  # (variant, op) -> [(total, render)]
 
 
@@ -399,12 +404,12 @@ def measure(variants: Variants, channel_ids: list[str], repeat: int, cold: bool)
             for op, run in OPERATIONS.items():
                 for channel_id in channel_ids:
                     for name in order:
-                        delight = variants[name][channel_id]
+                        reader = variants[name][channel_id]
                         if cold:
-                            make_cold(delight.storage)
+                            make_cold(reader.storage)
                         timer.spent = 0.0
                         t0 = time.perf_counter()
-                        run(delight, channel_id)
+                        run(reader, channel_id)
                         total = time.perf_counter() - t0
                         if round_no:
                             samples.setdefault((name, op), []).append((total, timer.spent))
@@ -563,12 +568,10 @@ def main() -> None:
         f"{os.cpu_count()} cores, SQLite {sqlite3.sqlite_version}"
     )
     storages: list[Storage] = []
-    delights: list[Delight] = []
 
-    def open_delight(db_path: Path) -> Delight:
+    def open_reader(db_path: Path) -> Reader:
         storages.append(Storage(db_path))
-        delights.append(delight_on(storages[-1]))
-        return delights[-1]
+        return reader_on(storages[-1])
 
     try:
         if args.reuse:
@@ -610,10 +613,10 @@ def main() -> None:
             f"exactly its history, loaded in {time.perf_counter() - t0:.1f} s"
         )
 
-        shared = open_delight(path)
+        shared = open_reader(path)
         variants: Variants = {
             "single": {
-                cid: open_delight(p) for cid, p in zip(channel_ids, single_paths, strict=True)
+                cid: open_reader(p) for cid, p in zip(channel_ids, single_paths, strict=True)
             },
             "shared": dict.fromkeys(channel_ids, shared),
         }
@@ -635,8 +638,6 @@ def main() -> None:
         print_table(samples, labels)
         print(summary(samples, n_channels, args.cold))
     finally:
-        for delight in delights:
-            delight.close()
         for storage in storages:
             storage.close()
         if args.keep:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -12,19 +13,34 @@ from bot.domain.calendar import Clock, system_clock
 from bot.domain.i18n import LanguageCarryingExecutor
 from bot.domain.pacing import CHANNEL_INTERVAL, Pacer
 from bot.domain.pseudonym import Pseudonymizer, load_or_create_key
+from bot.service.channels import Channels
 from bot.service.delight import Delight
+from bot.service.digests import Digests
+from bot.service.directory import Directory
+from bot.service.events import EventLog
+from bot.service.live import LiveTallies
+from bot.service.outbox import Outbox
+from bot.service.polls import Polls
+from bot.service.privacy import Privacy
+from bot.service.profile_commands import ProfileCommands
+from bot.service.reports import Reports
 from bot.service.schedule_commands import ScheduleCommands
 from bot.service.webhooks import Webhooks
+from bot.service.wins import Wins
 from bot.settings import INSTALL_PATH, REDIRECT_PATH, Settings
 from bot.slack.client import web_client
-from bot.slack.delivery import EDIT_BURST, EDIT_RATE
+from bot.slack.delivery import EDIT_BURST, EDIT_RATE, Delivery
 from bot.slack.installs import Installs
+from bot.slack.lookups import SlackLookups
+from bot.slack.rows import OutboxRows
+from bot.slack.thanks import Thanks
 from bot.storage.store import Storage
 from bot.storage.tokens import installs_path_for
 from bot.transport.http import DelightWeb, WsgiApp
 from bot.transport.requestlog import LoggedApp
 from bot.transport.socket_mode import PING_INTERVAL, SocketMode
 from handlers import register_listeners
+from handlers.context import Services
 from handlers.guard import RefuseMalformed
 from schedules.jobs import Jobs, new_pool, new_scheduler
 
@@ -36,12 +52,29 @@ BACKLOG_SECONDS = 300
 REPLY_THREADS = 16
 
 
+class Later:
+    """A call to a part built after the service because it needs the service (the outbox's
+    worker, the scheduler): connected once that part exists."""
+
+    def __init__(self) -> None:
+        self._target: Callable[..., None] | None = None
+
+    def connect(self, target: Callable[..., None]) -> None:
+        self._target = target
+
+    def __call__(self, *args: str) -> None:
+        if self._target is None:
+            raise RuntimeError("called before it was connected")
+        self._target(*args)
+
+
 @dataclass
 class Runtime:
     settings: Settings
     storage: Storage
     client: WebClient
     delight: Delight
+    delivery: Delivery
     jobs: Jobs
     app: LoggedApp
     web: WsgiApp
@@ -55,7 +88,7 @@ class Runtime:
     socket: SocketMode | None = None
 
     def start(self) -> None:
-        self.delight.delivery.start()
+        self.delivery.start()
         self.jobs.start()
 
     def close(self) -> None:
@@ -67,7 +100,7 @@ class Runtime:
             self.listeners.shutdown(wait=True)
         if self.replies is not None:
             self.replies.shutdown(wait=True)
-        self.delight.close()
+        self.delivery.close()
         if self.installs is not None:
             self.installs.close()
         self.storage.close()
@@ -78,7 +111,7 @@ def readiness_problem(
     jobs: Jobs,
     installs: Installs | None = None,
     socket: SocketMode | None = None,
-    delight: Delight | None = None,
+    delivery: Delivery | None = None,
 ) -> str | None:
     """Why the app can't do its work right now (for ``/readyz``), or None when it can."""
     if socket is not None and not socket.open_connections():
@@ -89,10 +122,43 @@ def readiness_problem(
         return "the scheduler is not running"
     if installs is not None and not installs.store.is_readable():
         return "the installations database can't be read"
-    backlog = delight.delivery.backlog_seconds() if delight is not None else 0
+    backlog = delivery.backlog_seconds() if delivery is not None else 0
     if backlog > BACKLOG_SECONDS:
         return f"the outbox's oldest message has waited {backlog / 60:.0f} min"
     return None
+
+
+def services(
+    settings: Settings,
+    storage: Storage,
+    key: bytes,
+    clock: Clock,
+    directory: Directory,
+    wake: Callable[[], None],
+    resync: Callable[[str, str], None],
+) -> Delight:
+    """The service's objects, each handed what its job needs. ``wake()`` tells the outbox's
+    worker rows were written; ``resync(team_id, channel_id)`` makes the scheduler follow the
+    channel's stored schedule."""
+    pseudonym = Pseudonymizer(key)
+    channels = Channels(storage, clock, settings.default_tz, settings.language)
+    live = LiveTallies(storage, channels, clock, wake)
+    reports = Reports(storage, channels, directory)
+    wins = Wins(storage, channels, clock, wake, directory)
+    return Delight(
+        channels=channels,
+        polls=Polls(storage, channels, live, pseudonym, clock, wake, directory),
+        live=live,
+        digests=Digests(storage, channels, clock, wake),
+        reports=reports,
+        wins=wins,
+        webhooks=Webhooks(storage, wins, key, clock, settings.public_url),
+        profile=ProfileCommands(storage, channels, reports, live),
+        schedules=ScheduleCommands(storage, resync, clock, settings.default_tz),
+        privacy=Privacy(storage, live, pseudonym, wake, resync),
+        events=EventLog(storage, clock),
+        outbox=Outbox(storage, clock, wake),
+    )
 
 
 def oauth_installs(settings: Settings, client: WebClient, clock: Clock) -> Installs:
@@ -121,7 +187,8 @@ def build(
     edit_limit: tuple[float, int] = (EDIT_RATE, EDIT_BURST),
 ) -> Runtime:
     """``edit_limit``: chat.update's pace per workspace, edits a second and a burst (Tier 3;
-    tests that don't test it lift it)."""
+    tests that don't test it lift it). ``refresh_interval``: the least time between two edits
+    of one poll's message."""
     storage = Storage(settings.db_path)
     key = (
         settings.pseudonym_key.encode()
@@ -130,21 +197,24 @@ def build(
     )
     client = web_client(settings.api_url, settings.bot_token)
     installs = oauth_installs(settings, client, clock) if settings.oauth else None
+    client_for = installs.workspaces.client_for if installs else lambda _team_id: client
+    lookups = SlackLookups(client_for)
+    wake, resync = Later(), Later()
+    delight = services(settings, storage, key, clock, lookups, wake, resync)
     pool = new_pool()
-    scheduler = new_scheduler(pool)
-    delight = Delight(
+    jobs = Jobs(delight, storage, clock, new_scheduler(pool), pool)
+    resync.connect(jobs.sync)
+    pacer = Pacer(settings.post_rate, settings.post_burst, channel_interval)
+    delivery = Delivery(
         storage,
-        client_for=installs.workspaces.client_for if installs else lambda _team_id: client,
-        pseudonym=Pseudonymizer(key),
-        clock=clock,
-        default_tz=settings.default_tz,
-        default_language=settings.language,
-        refresh_interval=refresh_interval,
-        pacer=Pacer(settings.post_rate, settings.post_burst, channel_interval),
-        edit_pacer=Pacer(*edit_limit, channel_interval=0.0),
+        client_for,
+        OutboxRows(delight, lookups),
+        clock,
+        pacer,
+        Pacer(*edit_limit, channel_interval=0.0),
+        refresh_interval,
     )
-    jobs = Jobs(delight, storage, clock, scheduler, pool)
-    schedule_commands = ScheduleCommands(storage, jobs.sync, clock, settings.default_tz)
+    wake.connect(delivery.wake)
     listeners = LanguageCarryingExecutor(LISTENER_THREADS, thread_name_prefix="listener")
     app = LoggedApp(
         client=client,
@@ -157,8 +227,17 @@ def build(
         **(installs.app_options() if installs else {}),
     )
     replies = ThreadPoolExecutor(REPLY_THREADS, thread_name_prefix="reply")
-    webhooks = Webhooks(delight, key, clock, settings.public_url)
-    register_listeners(app, delight, schedule_commands, replies, webhooks)
+    register_listeners(
+        app,
+        Services(
+            delight,
+            lookups,
+            Thanks(delight, client_for, pacer),
+            replies,
+            # None with a single bot token: there is no installation to delete.
+            app.installation_store,
+        ),
+    )
     socket = (
         SocketMode(app, settings.app_token, client, ping_interval=socket_ping_interval)
         if settings.app_token
@@ -167,10 +246,21 @@ def build(
     web = DelightWeb(
         app,
         settings.signing_secret,
-        readiness=lambda: readiness_problem(storage, jobs, installs, socket, delight),
+        readiness=lambda: readiness_problem(storage, jobs, installs, socket, delivery),
         slack_events=socket is None,
-        webhooks=webhooks,
+        webhooks=delight.webhooks,
     )
     return Runtime(
-        settings, storage, client, delight, jobs, app, web, installs, listeners, replies, socket
+        settings,
+        storage,
+        client,
+        delight,
+        delivery,
+        jobs,
+        app,
+        web,
+        installs,
+        listeners,
+        replies,
+        socket,
     )

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import logging
 import re
-from concurrent.futures import Executor
 from logging import Logger
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.domain.i18n import N_, _
-from bot.service.delight import Delight
-from bot.slack import ids, modals, replies
+from bot.domain.i18n import _
+from bot.slack import ids, modals, outcomes, replies, reply_texts
 from bot.slack.errors import SLACK_ERRORS, explain_slack_error
+from handlers.context import services
 
 logger = logging.getLogger(__name__)
 
-_ANSWER = re.compile(rf"^{ids.ANSWER_ACTION_PREFIX}\d+$")
-_STALE = N_("I can't find that poll any more. `/delight poll` posts today's.")
+ANSWER = re.compile(rf"^{ids.ANSWER_ACTION_PREFIX}\d+$")
 
 
 def _reply(response_url: str, text: str) -> None:
@@ -37,6 +35,14 @@ def _reply(response_url: str, text: str) -> None:
         )
     except Exception as error:  # no caller to raise to on this thread: say so in the log
         logger.warning("ephemeral reply failed: %s", type(error).__name__)
+
+
+def reply_later(context: BoltContext, respond: Respond, text: str) -> None:
+    """Send ``text`` to the clicker only, from a reply thread; returns at once."""
+    if respond.response_url is None:  # respond() would raise: there is nowhere to reply
+        logger.warning("ephemeral reply failed: %s", "no response_url")
+        return
+    services(context).replies.submit(_reply, respond.response_url, text)
 
 
 def poll_id_of(block_id: str | None) -> int | None:
@@ -52,39 +58,37 @@ def count_of(value: str | None) -> int | None:
     return int(value)
 
 
-def register(app: App, delight: Delight, reply_threads: Executor) -> None:
-    def reply_later(respond: Respond, text: str) -> None:
-        """Send ``text`` to the clicker only, from a reply thread; returns at once."""
-        if respond.response_url is None:  # respond() would raise: there is nowhere to reply
-            logger.warning("ephemeral reply failed: %s", "no response_url")
-            return
-        reply_threads.submit(_reply, respond.response_url, text)
+def on_answer(ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext) -> None:
+    poll_id, count = poll_id_of(action.get("block_id")), count_of(action.get("value"))
+    if poll_id is None or count is None:
+        ack()
+        reply_later(context, respond, reply_texts.stale_poll_text())
+        return
+    outcome = services(context).delight.polls.answer(
+        body["team"]["id"], body["channel"]["id"], body["user"]["id"], poll_id, count
+    )
+    ack()
+    reply_later(context, respond, outcomes.answer_text(outcome))
 
-    def on_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        poll_id, count = poll_id_of(action.get("block_id")), count_of(action.get("value"))
-        if poll_id is None or count is None:
-            ack()
-            reply_later(respond, _(_STALE))
-            return
-        reply = delight.answer(
-            body["team"]["id"], body["channel"]["id"], body["user"]["id"], poll_id, count
+
+def on_more(
+    ack: Ack,
+    body: dict,
+    action: dict,
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: Logger,
+) -> None:
+    ack()
+    poll_id = poll_id_of(action.get("block_id"))
+    if poll_id is None or services(context).delight.polls.find(body["team"]["id"], poll_id) is None:
+        reply_later(context, respond, reply_texts.stale_poll_text())
+        return
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=modals.more_modal(poll_id))
+    except SLACK_ERRORS as error:
+        logger.warning("count form did not open: %s", type(error).__name__)
+        reply_later(
+            context, respond, _("I couldn't open the form.") + " " + explain_slack_error(error)
         )
-        ack()
-        reply_later(respond, reply)
-
-    def on_more(
-        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, logger: Logger
-    ) -> None:
-        ack()
-        poll_id = poll_id_of(action.get("block_id"))
-        if poll_id is None or delight.find_poll(body["team"]["id"], poll_id) is None:
-            reply_later(respond, _(_STALE))
-            return
-        try:
-            client.views_open(trigger_id=body["trigger_id"], view=modals.more_modal(poll_id))
-        except SLACK_ERRORS as error:
-            logger.warning("count form did not open: %s", type(error).__name__)
-            reply_later(respond, _("I couldn't open the form.") + " " + explain_slack_error(error))
-
-    app.action(_ANSWER)(on_answer)
-    app.action(ids.ANSWER_MORE_ACTION)(on_more)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
-from bot.domain.calendar import Clock
-from bot.storage.store import Storage
+from bot.service.events import EventLog
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +23,8 @@ class DropRedeliveries(Middleware):
     Bolt calls it as it is, where a function middleware has its arguments looked up and built
     for each request (bench/ack_latency.py)."""
 
-    def __init__(self, storage: Storage, clock: Clock) -> None:
-        self._storage = storage
-        self._clock = clock
+    def __init__(self, events: EventLog) -> None:
+        self._events = events
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
@@ -34,12 +32,8 @@ class DropRedeliveries(Middleware):
         body = req.body
         event_id = body.get("event_id")
         is_event = body.get("type") == "event_callback" and isinstance(event_id, str)
-        if is_event and not self._storage.first_delivery(event_id, self._clock()):
+        if is_event and not self._events.first_delivery(event_id):
             logger.info("dropped a redelivered event")
             return BoltResponse(status=200, body="")
         next()
         return None
-
-
-def register(app: App, storage: Storage, clock: Clock) -> None:
-    app.middleware(DropRedeliveries(storage, clock))

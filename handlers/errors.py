@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from logging import Logger
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import BoltResponse
 
 from bot.domain.failures import where
 from bot.domain.i18n import N_, _
@@ -32,7 +32,3 @@ def on_error(error: Exception, body: dict, logger: Logger) -> BoltResponse:
     # A slash command shows the text to the person who typed it; elsewhere a 200 stops Slack
     # from delivering the request again (Bolt sends this only when nothing was acknowledged).
     return BoltResponse(status=200, body=_(SORRY) if fields.get("kind") == "command" else "")
-
-
-def register(app: App) -> None:
-    app.error(on_error)

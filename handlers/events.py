@@ -9,12 +9,11 @@ And Delight treats a revoked bot token as an uninstall, so it deletes the whole 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from logging import Logger
 
-from slack_bolt import App, BoltContext
+from slack_bolt import BoltContext
 
-from bot.service.delight import Delight
+from handlers.context import services
 
 
 def bot_token_revoked(event: dict) -> bool:
@@ -23,26 +22,19 @@ def bot_token_revoked(event: dict) -> bool:
     return isinstance(tokens, dict) and bool(tokens.get("bot"))
 
 
-def register(app: App, delight: Delight, resync: Callable[[str, str], None]) -> None:
-    """``resync(team_id, channel_id)``: drop a forgotten channel's scheduled work."""
-    # None with a single bot token: there is no installation to delete.
-    installation_store = app.installation_store
+def forget_workspace(context: BoltContext, team_id: str, logger: Logger) -> None:
+    installation_store = services(context).installation_store
+    if installation_store is not None:
+        # The tokens go first, so no scheduled job picks them up while the data goes.
+        installation_store.delete_all(enterprise_id=context.enterprise_id, team_id=team_id)
+    channels = services(context).delight.privacy.forget_workspace(team_id)
+    logger.info("removed the data of an uninstalled workspace (%d channels)", len(channels))
 
-    def forget_workspace(team_id: str, enterprise_id: str | None, logger: Logger) -> None:
-        if installation_store is not None:
-            # The tokens go first, so no scheduled job picks them up while the data goes.
-            installation_store.delete_all(enterprise_id=enterprise_id, team_id=team_id)
-        channels = delight.forget_workspace(team_id)
-        for channel_id in channels:
-            resync(team_id, channel_id)
-        logger.info("removed the data of an uninstalled workspace (%d channels)", len(channels))
 
-    def on_uninstalled(body: dict, context: BoltContext, logger: Logger) -> None:
-        forget_workspace(body["team_id"], context.enterprise_id, logger)
+def on_uninstalled(body: dict, context: BoltContext, logger: Logger) -> None:
+    forget_workspace(context, body["team_id"], logger)
 
-    def on_tokens_revoked(body: dict, event: dict, context: BoltContext, logger: Logger) -> None:
-        if bot_token_revoked(event):
-            forget_workspace(body["team_id"], context.enterprise_id, logger)
 
-    app.event("app_uninstalled")(on_uninstalled)
-    app.event("tokens_revoked")(on_tokens_revoked)
+def on_tokens_revoked(body: dict, event: dict, context: BoltContext, logger: Logger) -> None:
+    if bot_token_revoked(event):
+        forget_workspace(context, body["team_id"], logger)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot.domain import i18n
-from bot.service.delight import Delight
+from bot.service.channels import Channels
+from bot.service.polls import Polls
 
 
 def channel_of(body: dict) -> str | None:
@@ -52,25 +53,22 @@ def modal_subject(body: dict) -> tuple[str | None, int | None]:
 
 
 class SpeakTheChannelsLanguage(Middleware):
-    def __init__(self, delight: Delight) -> None:
-        self._delight = delight
+    def __init__(self, channels: Channels, polls: Polls) -> None:
+        self._channels = channels
+        self._polls = polls
 
     def language(self, req: BoltRequest) -> str:
         body = req.body if isinstance(req.body, dict) else {}
         team_id = req.context.team_id
         if not team_id:
-            return self._delight.default_language
+            return self._channels.default_language
         channel_id, poll_id = modal_subject(body)
-        if poll_id is not None and (poll := self._delight.find_poll(team_id, poll_id)):
+        if poll_id is not None and (poll := self._polls.find(team_id, poll_id)):
             channel_id = poll.channel_id
-        return self._delight.language(team_id, channel_id or channel_of(body))
+        return self._channels.language(team_id, channel_id or channel_of(body))
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         i18n.use(self.language(req))
         return next()
-
-
-def register(app: App, delight: Delight) -> None:
-    app.middleware(SpeakTheChannelsLanguage(delight))

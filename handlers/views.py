@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, BoltContext
 
 from bot.domain.command_text import story_problem
 from bot.domain.i18n import N_, _, number
 from bot.domain.models import WinKind
-from bot.service.delight import Delight, message_source
-from bot.slack import ids, modals, reply_texts
+from bot.service.wins import message_source
+from bot.slack import ids, modals, outcomes, reply_texts
+from handlers.context import services
 
 _EXPIRED = N_("This form has expired. Please start again from the poll or with `/delight win`.")
 
@@ -42,63 +43,58 @@ def parse_count(raw: object) -> int | str:
     return count
 
 
-def register(app: App, delight: Delight) -> None:
-    def on_more_submitted(ack: Ack, body: dict, view: dict) -> None:
-        poll_id = metadata_of(view).get("poll_id")
-        poll = delight.find_poll(body["team"]["id"], poll_id) if isinstance(poll_id, int) else None
-        if poll is None:
-            ack(response_action="update", view=modals.thanks_view(_(_EXPIRED)))
-            return
-        count = parse_count(
-            input_of(view, ids.MORE_COUNT_BLOCK, ids.MORE_COUNT_ACTION).get("value")
-        )
-        if isinstance(count, str):
-            ack(response_action="errors", errors={ids.MORE_COUNT_BLOCK: count})
-            return
-        reply = delight.answer(poll.team_id, poll.channel_id, body["user"]["id"], poll.id, count)
-        ack(response_action="update", view=modals.thanks_view(reply))
+def on_more_submitted(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+    delight = services(context).delight
+    poll_id = metadata_of(view).get("poll_id")
+    poll = delight.polls.find(body["team"]["id"], poll_id) if isinstance(poll_id, int) else None
+    if poll is None:
+        ack(response_action="update", view=modals.thanks_view(_(_EXPIRED)))
+        return
+    count = parse_count(input_of(view, ids.MORE_COUNT_BLOCK, ids.MORE_COUNT_ACTION).get("value"))
+    if isinstance(count, str):
+        ack(response_action="errors", errors={ids.MORE_COUNT_BLOCK: count})
+        return
+    outcome = delight.polls.answer(
+        poll.team_id, poll.channel_id, body["user"]["id"], poll.id, count
+    )
+    ack(response_action="update", view=modals.thanks_view(outcomes.answer_text(outcome)))
 
-    def on_win_submitted(ack: Ack, body: dict, view: dict) -> None:
-        team_id, metadata = body["team"]["id"], metadata_of(view)
-        channel_id = metadata.get("channel_id")
-        errors = {}
-        if metadata.get("pick_channel") is True:
-            picked = input_of(view, ids.WIN_CHANNEL_BLOCK, ids.WIN_CHANNEL_ACTION)
-            option = picked.get("selected_option")
-            channel_id = option.get("value") if isinstance(option, dict) else None
-            if not isinstance(channel_id, str) or not channel_id:
-                errors[ids.WIN_CHANNEL_BLOCK] = _("Pick the team's channel this win is for.")
-        elif not isinstance(channel_id, str) or not channel_id:
-            ack(response_action="update", view=modals.thanks_view(_(_EXPIRED)))
-            return
-        story = str(input_of(view, ids.WIN_STORY_BLOCK, ids.WIN_STORY_ACTION).get("value") or "")
-        option = input_of(view, ids.WIN_KIND_BLOCK, ids.WIN_KIND_ACTION).get("selected_option")
-        kind_value = option.get("value") if isinstance(option, dict) else None
-        if problem := story_problem(story):
-            errors[ids.WIN_STORY_BLOCK] = problem
-        if kind_value not in {kind.value for kind in WinKind}:
-            errors[ids.WIN_KIND_BLOCK] = _("Pick the kind of customer this win was for.")
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        kind = WinKind(kind_value)
-        message_ts = metadata.get("message_ts")
-        from_message = isinstance(message_ts, str) and bool(message_ts)
-        source_id = (
-            message_source(team_id, channel_id, message_ts)
-            if from_message
-            else f"view:{view['id']}"
-        )
-        logged = delight.log_win(team_id, channel_id, kind, story.strip(), source_id)
-        if from_message and not logged:
-            ack(
-                response_action="update", view=modals.thanks_view(reply_texts.already_logged_text())
-            )
-            return
-        ack(response_action="update", view=modals.thanks_view(reply_texts.win_logged(kind)))
-        if from_message:
-            # After the ack: the link is a nicety, and costs a round trip to Slack.
-            delight.link_win_to_message(team_id, channel_id, message_ts, source_id)
 
-    app.view(ids.MORE_VIEW)(on_more_submitted)
-    app.view(ids.WIN_VIEW)(on_win_submitted)
+def on_win_submitted(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+    delight = services(context).delight
+    team_id, metadata = body["team"]["id"], metadata_of(view)
+    channel_id = metadata.get("channel_id")
+    errors = {}
+    if metadata.get("pick_channel") is True:
+        picked = input_of(view, ids.WIN_CHANNEL_BLOCK, ids.WIN_CHANNEL_ACTION)
+        option = picked.get("selected_option")
+        channel_id = option.get("value") if isinstance(option, dict) else None
+        if not isinstance(channel_id, str) or not channel_id:
+            errors[ids.WIN_CHANNEL_BLOCK] = _("Pick the team's channel this win is for.")
+    elif not isinstance(channel_id, str) or not channel_id:
+        ack(response_action="update", view=modals.thanks_view(_(_EXPIRED)))
+        return
+    story = str(input_of(view, ids.WIN_STORY_BLOCK, ids.WIN_STORY_ACTION).get("value") or "")
+    option = input_of(view, ids.WIN_KIND_BLOCK, ids.WIN_KIND_ACTION).get("selected_option")
+    kind_value = option.get("value") if isinstance(option, dict) else None
+    if problem := story_problem(story):
+        errors[ids.WIN_STORY_BLOCK] = problem
+    if kind_value not in {kind.value for kind in WinKind}:
+        errors[ids.WIN_KIND_BLOCK] = _("Pick the kind of customer this win was for.")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    kind = WinKind(kind_value)
+    message_ts = metadata.get("message_ts")
+    from_message = isinstance(message_ts, str) and bool(message_ts)
+    source_id = (
+        message_source(team_id, channel_id, message_ts) if from_message else f"view:{view['id']}"
+    )
+    logged = delight.wins.log(team_id, channel_id, kind, story.strip(), source_id)
+    if from_message and not logged:
+        ack(response_action="update", view=modals.thanks_view(reply_texts.already_logged_text()))
+        return
+    ack(response_action="update", view=modals.thanks_view(reply_texts.win_logged(kind)))
+    if from_message:
+        # After the ack: the link is a nicety, and costs a round trip to Slack.
+        delight.wins.link_to_message(team_id, channel_id, message_ts, source_id)

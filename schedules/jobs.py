@@ -19,7 +19,8 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from bot.domain.calendar import Clock, local_today
 from bot.domain.schedule import ChannelSchedule, needs_nudge, poll_closes_at
-from bot.service.delight import Delight, PollQueued
+from bot.service.delight import Delight
+from bot.service.polls import PollQueued
 from bot.storage.store import Storage
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,6 @@ class Jobs:
         self.clock = clock
         self._pool = pool or new_pool()
         self.scheduler = scheduler or new_scheduler(self._pool)
-        # Slack's answer to a post can turn a channel's schedule off: drop its jobs at once.
-        delight.on_channel_off(self.sync)
 
     def start(self) -> None:
         """Start firing, rebuild every channel's jobs, and catch up on what was missed.
@@ -161,7 +160,7 @@ class Jobs:
         if schedule is None or schedule.poll_due(now) is None:
             return
         started = time.perf_counter()
-        outcome = self.delight.request_poll(team_id, channel_id)
+        outcome = self.delight.polls.request(team_id, channel_id)
         if isinstance(outcome, PollQueued):
             _log_job("poll", team_id, channel_id, "queued", started)
 
@@ -170,13 +169,13 @@ class Jobs:
         if self.storage.schedule_for(team_id, channel_id, self._utc_today()) is None:
             return  # turned off since the job was installed
         started = time.perf_counter()
-        if self.delight.schedule_digest(team_id, channel_id):
+        if self.delight.digests.claim(team_id, channel_id):
             _log_job("digest", team_id, channel_id, "queued", started)
 
     def sweep(self) -> None:
         """Every minute: close polls open for too long, queue the nudges that are due, and
         forget old event ids."""
-        self.delight.close_expired_polls()
+        self.delight.polls.close_expired()
         self.run_nudges()
         self.storage.forget_events(self.clock() - KEEP_EVENT_IDS)
 
@@ -192,7 +191,7 @@ class Jobs:
             recent = self.storage.recent_responders(poll.team_id, poll.channel_id)
             if needs_nudge(responders, recent):
                 minutes_left = max(1, round((closes_at - now).total_seconds() / 60))
-                self.delight.nudge(poll, minutes_left, closes_at)
+                self.delight.polls.nudge(poll, minutes_left, closes_at)
 
     def _utc_today(self) -> date:
         # Skips are kept from the day before today in UTC: no timezone is further behind.

@@ -1,22 +1,31 @@
-"""Fixtures: the fake Slack API, and the real app served over HTTP on 127.0.0.1 in front of it."""
+"""Fixtures: the fake Slack API, and the real app served over HTTP on 127.0.0.1 in front of it.
+
+Also the helpers the tests share (one of each, imported from here): ``eventually`` waits for
+work on another thread; ``post_poll``, ``answer``, ``post_and_answer``, ``open_home`` and
+``published`` do what people do in Slack. Helpers for ``python -m bot`` as a process are in
+tests/bot/conftest.py.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from bot.app import Runtime, build
 from bot.settings import Settings
 from bot.slack import errors as slack_errors
+from bot.slack.ids import POLL_BLOCK_PREFIX
 from bot.transport.server import HttpServer
-from tests.blockkit import assert_valid_call
-from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, FakeSlack
+from tests.blockkit import assert_valid_call, assert_valid_view
+from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, Call, FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
 from tests.slack_requests import SlackSender, SocketSender
 
@@ -55,6 +64,22 @@ class FakeClock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+class Ticker:
+    """An injected monotonic clock (``time.monotonic``'s stand-in) that moves only when a
+    test sets ``now``, or by ``step`` each time it is read: how long code waits is then
+    counted in its own looks at the clock, never in the machine's speed."""
+
+    def __init__(self, step: float = 0.0) -> None:
+        self.now = 100.0
+        self._step = step
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            self.now += self._step
+            return self.now
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +140,7 @@ class Running:
 
     def settle(self) -> None:
         """Wait until everything in the outbox has reached the fake Slack (or was dropped)."""
-        assert self.runtime.delight.delivery.wait_idle(10)
+        assert self.runtime.delivery.wait_idle(10)
 
 
 APP_TOKEN = "xapp-1-A0DELIGHT-test"
@@ -221,3 +246,96 @@ def oauth_running(slack: FakeSlack, clock: FakeClock, tmp_path: Path) -> Iterato
         yield app
     for call in list(slack.calls):
         assert_valid_call(call)
+
+
+# Helpers the tests share
+
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T], timeout: float = 30.0, what: str = "") -> T:
+    """Wait for work on another thread (a listener's, the scheduler's, the outbox's) until
+    ``check()`` returns something true, and return it. ``timeout`` is a safety net that fails
+    the test, not a bound on how fast the work must be: a slow machine only waits longer."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what or 'the condition'}"
+        time.sleep(0.01)
+    return value
+
+
+def poll_in(params: dict[str, Any]) -> int:
+    """The id of the poll whose buttons a message carries."""
+    (actions,) = [b for b in params["blocks"] if b["type"] == "actions"]
+    return int(actions["block_id"].removeprefix(POLL_BLOCK_PREFIX))
+
+
+@dataclass(frozen=True)
+class PostedPoll:
+    id: int
+    # The params of the chat.postMessage Slack acted on, and the message ts the app recorded.
+    params: dict[str, Any]
+    ts: str
+
+    @property
+    def block_id(self) -> str:
+        """The block_id of its buttons, which clicks carry."""
+        return f"{POLL_BLOCK_PREFIX}{self.id}"
+
+
+def _poll_posts(slack: FakeSlack, channel: str) -> list[Call]:
+    return [
+        c
+        for c in slack.posted(channel)
+        if "thread_ts" not in c.params
+        and any(b["type"] == "actions" for b in c.params.get("blocks") or [])
+    ]
+
+
+def post_poll(app: Running, channel: str = "C0TEAM") -> PostedPoll:
+    """``/delight poll`` in ``channel``; returns the new poll once Slack has posted it and the
+    app has recorded its message."""
+    before = len(_poll_posts(app.slack, channel))
+    assert app.sender.command("poll", channel=channel).status == 200
+    posts = eventually(lambda: _poll_posts(app.slack, channel)[before:], what="the poll's post")
+    poll_id = poll_in(posts[0].params)
+    storage = app.runtime.storage
+    ts = eventually(lambda: storage.get_poll(poll_id).message_ts, what="its message recorded")
+    return PostedPoll(poll_id, posts[0].params, ts)
+
+
+def answer(
+    app: Running, poll_id: int, *values: str, users: str = "ABCDEFGHIJ", channel: str = "C0TEAM"
+) -> None:
+    """Click ``values`` on the poll, one each by ``UA``, ``UB``, ... (``users``' letters)."""
+    for user, value in zip(users, values, strict=False):
+        reply = app.sender.click(
+            f"{POLL_BLOCK_PREFIX}{poll_id}", value, user=f"U{user}", channel=channel
+        )
+        assert reply.status == 200
+
+
+def post_and_answer(app: Running, answers: list[str]) -> tuple[int, str]:
+    """Post today's poll and click ``answers``, one each by ``U0``, ``U1``, ...; returns the
+    poll's id and block_id once the outbox has sent what the clicks changed."""
+    poll = post_poll(app)
+    for n, value in enumerate(answers):
+        assert app.sender.click(poll.block_id, value, user=f"U{n}").status == 200
+    app.settle()
+    return poll.id, poll.block_id
+
+
+def open_home(app: Running, user: str = "U0ALICE", tab: str = "home", event_id: str = "Ev1"):
+    """``app_home_opened``, as Slack sends it when someone opens Delight's Home tab."""
+    reply = app.sender.event(
+        {"type": "app_home_opened", "user": user, "channel": "D0DM", "tab": tab}, event_id
+    )
+    assert reply.status == 200
+    return reply
+
+
+def published(app: Running, count: int = 1) -> dict[str, Any]:
+    """The params of the ``count``-th views.publish (waiting for it), its view checked."""
+    call = app.slack.wait_for("views.publish", count)[-1]
+    assert_valid_view(call.params["view"])
+    return call.params

@@ -77,6 +77,42 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class Hold:
+    """Calls to one method kept waiting, unanswered and not acted on, until ``release()``:
+    Slack taking its time for exactly as long as a test needs, where ``slow()`` would guess
+    a duration. Held calls are recorded once they are let go."""
+
+    def __init__(self, method: str, limit: float) -> None:
+        self.method = method
+        self.arrived = 0
+        # A call waited ``limit`` seconds without a release (and went on): nobody let it go.
+        self.outlasted = False
+        self._limit = limit
+        self._released = threading.Event()
+        self._cond = threading.Condition()
+
+    def release(self) -> None:
+        self._released.set()
+
+    @property
+    def released(self) -> bool:
+        return self._released.is_set()
+
+    def wait_arrived(self, count: int = 1, timeout: float = 10.0) -> None:
+        """Wait until ``count`` calls have reached the hold; fail the test if they don't."""
+        with self._cond:
+            done = self._cond.wait_for(lambda: self.arrived >= count, timeout)
+        assert done, f"{self.arrived} of {count} call(s) to {self.method} arrived"
+
+    def _wait(self) -> None:
+        """On the fake's request thread: note the call's arrival, then wait for the release."""
+        with self._cond:
+            self.arrived += 1
+            self._cond.notify_all()
+        if not self._released.wait(self._limit):
+            self.outlasted = True
+
+
 @dataclass
 class Limit:
     """Slack's limits on a method: about one call per second per channel, and a workspace-wide
@@ -123,6 +159,7 @@ class FakeSlack:
         # [how many more calls to hold this many seconds, then drop without acting]
         self._hangs: dict[tuple[str, str | None], list] = {}
         self._delays: dict[str, float] = {}
+        self._holds: dict[str, Hold] = {}
         # Who is in which channel, for users.conversations and conversations.info.
         self.members: dict[str, set[str]] = {}
         # OAuth: codes waiting to be exchanged, live tokens, refresh tokens not yet spent.
@@ -165,6 +202,9 @@ class FakeSlack:
             self._drops.clear()
             self._hangs.clear()
             self._delays.clear()
+            for hold in self._holds.values():
+                hold.release()  # no request thread is left waiting for the next test
+            self._holds.clear()
             self.members.clear()
             self._codes.clear()
             self._tokens.clear()
@@ -267,6 +307,13 @@ class FakeSlack:
         a caller whose timeout is shorter sees a timeout, and nothing happened."""
         with self._cond:
             self._hangs[(method, channel)] = [times, seconds]
+
+    def hold(self, method: str, limit: float = 30.0) -> Hold:
+        """Hold every call to ``method`` until the returned hold is released (or, as a safety
+        net, ``limit`` seconds have passed; the hold then says it was ``outlasted``)."""
+        with self._cond:
+            self._holds[method] = Hold(method, limit)
+            return self._holds[method]
 
     def slow(self, method: str, seconds: float) -> None:
         """Answer ``method`` only after ``seconds`` (until reset)."""
@@ -500,6 +547,9 @@ class FakeSlack:
                 if drop is False:
                     self.close_connection = True
                     return
+                held = fake._holds.get(method)
+                if held is not None:
+                    held._wait()
                 delay = fake._delays.get(method)
                 if delay:
                     time.sleep(delay)

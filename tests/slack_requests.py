@@ -35,6 +35,22 @@ def slack_escape(text: str) -> str:
     return "".join(pieces)
 
 
+def slash_command(text: str = "tally", **fields: str) -> dict[str, str]:
+    """A ``/delight`` command's fields, as a Socket Mode envelope's payload carries them
+    (``fields`` change them; an empty one is left out)."""
+    body = {
+        "command": "/delight",
+        "text": text,
+        "team_id": TEAM_ID,
+        "channel_id": "C0TEAM",
+        "user_id": "U0ALICE",
+        "trigger_id": "1.2.trigger",
+        "response_url": "http://127.0.0.1:1/hook",
+    }
+    body.update(fields)
+    return {k: v for k, v in body.items() if v}
+
+
 @dataclass
 class Reply:
     status: int

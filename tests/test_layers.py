@@ -130,17 +130,6 @@ def violations() -> set[tuple[str, str, str]]:
 # The test fails when one is fixed and still listed, so this list only ever shrinks.
 KNOWN = {
     ("forbidden", "bot.domain.schedule", "apscheduler.triggers.cron"),
-    ("forbidden", "bot.service.delight", "slack_sdk"),
-    ("layer", "bot.service.delight", "bot.slack.digest_blocks"),
-    ("layer", "bot.service.delight", "bot.slack.home_blocks"),
-    ("layer", "bot.service.delight", "bot.slack.poll_blocks"),
-    ("layer", "bot.service.delight", "bot.slack.reply_texts"),
-    ("layer", "bot.service.delight", "bot.slack.thanks_blocks"),
-    ("layer", "bot.service.delight", "bot.slack.delivery"),
-    ("layer", "bot.service.delight", "bot.slack.errors"),
-    ("layer", "bot.service.profile", "bot.slack.profile_texts"),
-    ("layer", "bot.service.schedule_commands", "bot.slack.schedule_texts"),
-    ("store", "handlers.dedupe", "bot.storage.store"),
     ("store", "schedules.jobs", "bot.storage.store"),
 }
 

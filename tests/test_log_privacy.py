@@ -13,9 +13,7 @@ import re
 
 import pytest
 
-from tests.conftest import SIGNING_SECRET, Running
-from tests.handlers.test_home_flow import open_home
-from tests.handlers.test_poll_flow import post_poll
+from tests.conftest import SIGNING_SECRET, Running, open_home, post_poll
 
 pytestmark = pytest.mark.both_transports
 
@@ -30,7 +28,7 @@ ANSWERS = ["437", "answer_3", "answer_4", "answer_5"]
 
 def drive_everything(running: Running) -> None:
     sender = running.sender
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     block = f"delight_poll:{poll_id}"
     for user, value in zip(USERS, ["3", "4", "5", "3"], strict=True):
         assert sender.click(block, value, user=user).status == 200

@@ -17,7 +17,6 @@ from bot.transport import http as web
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "manifest.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-# Slack's published manifest schema, kept in the shared/ folder beside the repo root.
 # Slack's published JSON Schema for app manifests, copied here with its licence (MIT) so the
 # check runs in every clone.
 SCHEMA = Path(__file__).resolve().parent / "slack" / "manifest.schema.1.0.0.json"

@@ -28,7 +28,7 @@ def test_a_listener_that_fails_answers_sorry_with_one_line_and_no_message(
     def broken(*_args: object) -> str:
         raise KeyError("U0SECRET typed this")
 
-    monkeypatch.setattr(running.runtime.delight, "tally_text", broken)
+    monkeypatch.setattr(running.runtime.delight.reports, "tally", broken)
     with caplog.at_level(logging.INFO):
         reply = running.sender.command("tally")
     assert reply.status == 200

@@ -9,8 +9,9 @@ dropped once it no longer makes sense (``expires_at``) or Slack's answer says it
 What a row sends is decided when it is sent, from the database, for the kinds whose content
 is the current state (a poll, its edit, its result line, a digest): a row then never carries
 stale numbers, and the one pending edit of a poll (``coalesce_key``) always shows the newest
-state, however many answers arrived while it waited. Rows whose words are fixed when they
-are written (a nudge, a reply to a person) carry them in ``payload``.
+state, however many answers arrived while it waited. Rows whose content is fixed when they
+are written carry it in ``payload``: a nudge its minutes left (worded when it is sent), a
+reply to a person or a confirmation its words.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Kind(StrEnum):
     POLL = "poll"  # today's poll, chat.postMessage; ref: the poll
     EDIT = "edit"  # the poll's live tally, or its closed state, chat.update; ref: the poll
     RESULT = "result"  # the closed poll's result line in its thread; ref: the poll
-    NUDGE = "nudge"  # the reminder in the poll's thread; payload: text
+    NUDGE = "nudge"  # the reminder in the poll's thread; payload: the minutes left
     DIGEST = "digest"  # the week's digest; payload: the week, and whether it was scheduled
     REPLY = "reply"  # a message to a person's response_url; payload: the message
     MESSAGE = "message"  # a message fixed when written (a thanks confirmation); payload: it

@@ -1,10 +1,13 @@
-"""``/delight schedule``, ``digest schedule``, ``skip``, ``pause`` and ``resume``: write the
-setting, apply it to the running scheduler at once, and say what changed."""
+"""``/delight schedule``, ``digest schedule``, ``skip``, ``pause``, ``resume`` and ``nudge``:
+write the setting, apply it to the running scheduler at once, and say what changed. And the
+one change nobody asks for: Slack's answer says the channel is gone, so its schedule stops."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import assert_never
 
 from bot.domain.calendar import Clock, local_today
 from bot.domain.command_text import (
@@ -20,13 +23,71 @@ from bot.domain.command_text import (
     ShowNudge,
     ShowSchedule,
 )
-from bot.domain.i18n import N_, _
-from bot.domain.mrkdwn import code
-from bot.service.profile import Reply
-from bot.slack import schedule_texts
+from bot.domain.schedule import ChannelSchedule
+from bot.service.outcome import Change, Outcome
 from bot.storage.store import Storage
 
-_NOT_SCHEDULED = N_("This channel has no daily poll yet. Start with `/delight schedule 17:00`.")
+
+@dataclass(frozen=True)
+class ScheduleShown(Outcome):
+    """The channel's schedule (None: it has none) as of ``now``; ``disabled``: why Slack's
+    answer turned it off, if it did."""
+
+    schedule: ChannelSchedule | None
+    now: datetime
+    disabled: str | None
+
+
+@dataclass(frozen=True)
+class ScheduleChanged(ScheduleShown, Change):
+    """The schedule as it is after the change."""
+
+
+@dataclass(frozen=True)
+class NotScheduled(Outcome):
+    """The command needs a daily poll, and the channel has none."""
+
+
+@dataclass(frozen=True)
+class ScheduleOffDone(Change):
+    """The daily polls are off."""
+
+
+@dataclass(frozen=True)
+class SkipPassed(Outcome):
+    """``day`` is before today; ``example`` is a date that could be skipped."""
+
+    day: date
+    example: date
+
+
+@dataclass(frozen=True)
+class SkipTooFar(Outcome):
+    """More than a year ahead; ``example`` is a date that could be skipped."""
+
+    example: date
+
+
+@dataclass(frozen=True)
+class SkipNotListed(Outcome):
+    day: date
+
+
+@dataclass(frozen=True)
+class SkipsListed(Outcome):
+    """The days skipped from today on (maybe none)."""
+
+    days: list[date]
+
+
+@dataclass(frozen=True)
+class NudgeShown(Outcome):
+    minutes: int | None
+
+
+@dataclass(frozen=True)
+class NudgeSet(Change):
+    minutes: int | None
 
 
 def _holiday_after(today: date) -> date:
@@ -50,70 +111,55 @@ class ScheduleCommands:
         self.clock = clock
         self.default_tz = default_tz
 
-    def apply(self, command: ScheduleCommand, team_id: str, channel_id: str) -> Reply:
-        """Carry out the command; returns the reply. Changes are announced in the channel,
+    def apply(self, command: ScheduleCommand, team_id: str, channel_id: str) -> Outcome:
+        """Carry out the command; returns what it did. Changes are announced in the channel,
         like the goal and the customer: the schedule is the whole team's."""
         tz = self.storage.channel_tz(team_id, channel_id, self.default_tz)
         today = local_today(self.clock(), tz)
-        not_scheduled = Reply(_(_NOT_SCHEDULED))
         match command:
             case SetSchedule(at=at, tz=new_tz, days=days):
                 self.storage.save_schedule(team_id, channel_id, at, new_tz or tz, days)
             case ScheduleOff():
                 if not self.storage.clear_schedule(team_id, channel_id):
-                    return not_scheduled
+                    return NotScheduled()
                 self.resync(team_id, channel_id)
-                return Reply(schedule_texts.schedule_off_text(), public=True)
+                return ScheduleOffDone()
             case SetDigestSchedule(day=day, at=at, off=off):
                 if not self.storage.set_digest(team_id, channel_id, day, at, off):
-                    return not_scheduled
+                    return NotScheduled()
             case SetPaused(paused=paused):
                 if not self.storage.set_paused(team_id, channel_id, paused):
-                    return not_scheduled
+                    return NotScheduled()
             case AddSkip(day=day):
-                example = _(
-                    "Try {command}.",
-                    command=code(f"/delight skip {_holiday_after(today).isoformat()}"),
-                )
                 if day < today:
-                    return Reply(
-                        _(
-                            "{day} has already passed here; give a date from today on.",
-                            day=day.isoformat(),
-                        )
-                        + " "
-                        + example
-                    )
+                    return SkipPassed(day, _holiday_after(today))
                 if day > today + timedelta(days=366):
-                    return Reply(
-                        _("That's more than a year ahead; add it closer to the time.")
-                        + " "
-                        + example
-                    )
+                    return SkipTooFar(_holiday_after(today))
                 if self.storage.schedule_for(team_id, channel_id, today) is None:
-                    return not_scheduled
+                    return NotScheduled()
                 self.storage.add_skip(team_id, channel_id, day)
             case RemoveSkip(day=day):
                 if not self.storage.remove_skip(team_id, channel_id, day):
-                    return Reply(
-                        _(
-                            "{day} wasn't on the skip list. `/delight skip list` shows it.",
-                            day=day.isoformat(),
-                        )
-                    )
+                    return SkipNotListed(day)
             case SetNudge(minutes=minutes):
                 self.storage.set_nudge(team_id, channel_id, minutes, tz)
-                return Reply(schedule_texts.nudge_setting_text(minutes), public=True)
+                return NudgeSet(minutes)
             case ShowNudge():
-                minutes = self.storage.nudge_minutes(team_id, channel_id)
-                return Reply(schedule_texts.nudge_setting_text(minutes))
+                return NudgeShown(self.storage.nudge_minutes(team_id, channel_id))
             case ListSkips():
-                skips = self.storage.skips(team_id, channel_id, today)
-                if not skips:
-                    return Reply(_("No days are skipped. `/delight skip 2026-12-24` skips one."))
-                return Reply(schedule_texts.skips_text(skips))
+                return SkipsListed(self.storage.skips(team_id, channel_id, today))
+            case ShowSchedule():
+                pass
+            case _:
+                assert_never(command)
         self.resync(team_id, channel_id)
         schedule = self.storage.schedule_for(team_id, channel_id, today - timedelta(days=1))
         disabled = self.storage.disabled_reason(team_id, channel_id)
-        text = schedule_texts.schedule_text(schedule, self.clock(), disabled)
-        return Reply(text, public=not isinstance(command, ShowSchedule))
+        shown = ScheduleShown if isinstance(command, ShowSchedule) else ScheduleChanged
+        return shown(schedule, self.clock(), disabled)
+
+    def turn_off(self, team_id: str, channel_id: str, reason: str) -> None:
+        """Slack's answer says the channel (or the workspace's token) is gone: stop its
+        schedule, with ``reason`` for ``/delight schedule`` to show."""
+        self.storage.disable_schedule(team_id, channel_id, reason)
+        self.resync(team_id, channel_id)

@@ -28,7 +28,8 @@ from bot.domain.calendar import Clock
 from bot.domain.command_text import story_problem
 from bot.domain.models import WinKind
 from bot.domain.ratelimit import PerMinute
-from bot.service.delight import Delight
+from bot.service.wins import Wins
+from bot.storage.store import Storage
 
 logger = logging.getLogger(__name__)
 
@@ -100,14 +101,15 @@ class Webhooks:
 
     def __init__(
         self,
-        delight: Delight,
+        storage: Storage,
+        wins: Wins,
         key: bytes,
         clock: Clock,
         public_url: str | None = None,
         per_minute: int = PER_MINUTE,
     ) -> None:
-        self._delight = delight
-        self._storage = delight.storage
+        self._storage = storage
+        self._wins = wins
         self._key = hmac.new(key, b"delight webhook secrets", hashlib.sha256).digest()
         self._clock = clock
         self.public_url = public_url
@@ -162,7 +164,7 @@ class Webhooks:
         if isinstance(win, Answer):
             return self._log(team_id, channel_id, win)
         win_id = win.external_id or uuid.uuid4().hex
-        new = self._delight.log_win(
+        new = self._wins.log(
             team_id, channel_id, win.kind, win.story, f"hook:{team_id}:{channel_id}:{win_id}"
         )
         answer = Answer(201 if new else 200, {"ok": True, "id": win_id})

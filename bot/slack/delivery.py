@@ -73,7 +73,7 @@ _RECORD_TRIES = 3
 
 
 class Sender(Protocol):
-    """What the rows mean: ``bot.service.delight.Delight`` renders them and acts on the outcome."""
+    """What the rows mean: ``bot.slack.rows.OutboxRows`` draws them and acts on the outcome."""
 
     def speaking(self, row: Row) -> AbstractContextManager:
         """The language to render the row in, and to word what went wrong with it."""

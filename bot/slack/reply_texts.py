@@ -22,6 +22,23 @@ def answer_thanks(count: int) -> str:
     )
 
 
+def stale_poll_text() -> str:
+    """A click or form for a poll that is gone (or another workspace's)."""
+    return _("I can't find that poll any more. `/delight poll` posts today's.")
+
+
+def poll_closed_text() -> str:
+    return _("This poll has closed, so it can't take answers any more. Thank you all the same!")
+
+
+def poll_waiting_text() -> str:
+    """A poll someone asked for waits for its slot, or for Slack to let it go."""
+    return _(
+        "Posting in a moment: Slack asked me to wait, so today's poll goes up as soon as it "
+        "lets me."
+    )
+
+
 def already_logged_text() -> str:
     return ":white_check_mark: " + _(
         "This message is already logged as a customer win for the team. "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.domain.i18n import N_, _, day_text, moment_text, ngettext
+from bot.domain.mrkdwn import code
 from bot.domain.schedule import ChannelSchedule
 from bot.slack.lines import describe_days, digest_time, weekday_name
 
@@ -89,3 +90,33 @@ def nudge_setting_text(minutes: int | None) -> str:
         "names anyone. `/delight nudge off` turns it off.",
         minutes,
     )
+
+
+def not_scheduled_text() -> str:
+    return _("This channel has no daily poll yet. Start with `/delight schedule 17:00`.")
+
+
+def _skip_example(day: date) -> str:
+    return _("Try {command}.", command=code(f"/delight skip {day.isoformat()}"))
+
+
+def skip_passed_text(day: date, example: date) -> str:
+    """``day`` is before today here; ``example``: a date that could be skipped."""
+    passed = _("{day} has already passed here; give a date from today on.", day=day.isoformat())
+    return passed + " " + _skip_example(example)
+
+
+def skip_too_far_text(example: date) -> str:
+    too_far = _("That's more than a year ahead; add it closer to the time.")
+    return too_far + " " + _skip_example(example)
+
+
+def skip_not_listed_text(day: date) -> str:
+    return _("{day} wasn't on the skip list. `/delight skip list` shows it.", day=day.isoformat())
+
+
+def skip_list_text(days: list[date]) -> str:
+    """``/delight skip list``: the days skipped from today on, maybe none."""
+    if not days:
+        return _("No days are skipped. `/delight skip 2026-12-24` skips one.")
+    return skips_text(days)

@@ -171,7 +171,9 @@ class Schedules(Outbox):
             for row in rows
         ]
 
-    def queue_nudge(self, poll_id: int, now: datetime, text: str, expires_at: datetime) -> bool:
+    def queue_nudge(
+        self, poll_id: int, now: datetime, minutes_left: int, expires_at: datetime
+    ) -> bool:
         """Mark the poll nudged and queue its nudge, once per poll; False if it already was."""
         with self._write():
             cursor = self._db.execute(
@@ -180,7 +182,8 @@ class Schedules(Outbox):
             )
             if cursor.rowcount != 1:
                 return False
-            self._enqueue_for_poll(poll_id, Kind.NUDGE, now, {"text": text}, expires_at)
+            payload = {"minutes_left": minutes_left}
+            self._enqueue_for_poll(poll_id, Kind.NUDGE, now, payload, expires_at)
         return True
 
     def recent_responders(self, team_id: str, channel_id: str, limit: int = 10) -> list[int]:

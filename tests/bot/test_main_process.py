@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -16,36 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.ops.test_export import previous_release_database
+from tests.bot.conftest import (
+    ROOT,
+    bot,
+    env_for,
+    free_port,
+    previous_release_database,
+    wait_healthy,
+)
 from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackSender
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def env_for(slack: FakeSlack, db: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DELIGHT_"))}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-process-test",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.api_url,
-        DELIGHT_DB=str(db),
-        LOG_LEVEL="INFO",
-    )
-    env.update(extra)
-    return env
-
-
-def bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_check_on_a_fresh_machine(slack: FakeSlack, tmp_path: Path) -> None:
@@ -126,25 +104,6 @@ def test_bad_command_lines_exit_2_with_a_reason(
 # SIGTERM
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(proc: subprocess.Popen, port: int | str) -> None:
-    """Until the bot's ``/healthz`` answers; fails if the process ends or 30 s pass."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return
-        except OSError:
-            assert proc.poll() is None, proc.communicate()[0]
-            assert time.monotonic() < deadline, "the bot did not start"
-            time.sleep(0.05)
-
-
 @pytest.fixture
 def process(slack: FakeSlack, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int, Path]]:
     port, db = free_port(), tmp_path / "d.db"
@@ -165,24 +124,26 @@ def process(slack: FakeSlack, tmp_path: Path) -> Iterator[tuple[subprocess.Popen
 
 
 def test_sigterm_finishes_work_in_flight_then_exits(
-    slack: FakeSlack, process: tuple[subprocess.Popen, int, Path], monkeypatch
+    slack: FakeSlack, process: tuple[subprocess.Popen, int, Path]
 ) -> None:
     proc, port, db = process
     sender = SlackSender(
         f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, slack.response_url()
     )
-    # Slack takes a while to accept the poll: the post is still in flight when SIGTERM comes.
-    answer = slack._answer
-
-    def slow_answer(call):
-        if call.method == "chat.postMessage":
-            time.sleep(1.0)
-        return answer(call)
-
-    monkeypatch.setattr(slack, "_answer", slow_answer)
+    # Slack holds the poll's post unanswered until the process has taken SIGTERM in: the
+    # post is certainly in flight when the stop begins.
+    post = slack.hold("chat.postMessage")
     assert sender.command("poll").status == 200  # acknowledged at once; posting goes on
+    post.wait_arrived()
     proc.send_signal(signal.SIGTERM)
-    output, _ = proc.communicate(timeout=30)
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "received SIGTERM" in line:
+            break
+    post.release()
+    rest, _ = proc.communicate(timeout=30)
+    output = "".join(seen) + rest
     assert proc.returncode == 0, output
     assert "received SIGTERM" in output and "stopped" in output
     assert "Traceback" not in output, output

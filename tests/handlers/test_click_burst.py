@@ -16,9 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.slack.delivery import EDIT_BURST, EDIT_RATE
 from tests.blockkit import assert_valid_call
-from tests.conftest import FakeClock, Running, serve
+from tests.conftest import FakeClock, Running, post_poll, serve
 from tests.fake_slack import Call, FakeSlack
 
 CHANNEL = "C0TEAM"
@@ -30,20 +32,6 @@ REFRESH = 0.25
 # click at the earliest and the one before last at the last click at the latest (the last one
 # reads what came in while it ran): at most burst / REFRESH + 2 edits.
 EXTRA_EDITS = 2
-
-
-def post_poll(app: Running) -> tuple[int, str, str]:
-    """Post today's poll; returns its id, its buttons' block_id and its message ts."""
-    assert app.sender.command("poll").status == 200
-    (call,) = app.slack.wait_for("chat.postMessage")
-    (actions,) = [b for b in call.params["blocks"] if b["type"] == "actions"]
-    storage = app.runtime.storage
-    poll_id = int(actions["block_id"].split(":")[1])
-    deadline = time.monotonic() + 5
-    while storage.get_poll(poll_id).message_ts is None:  # recorded just after Slack answers
-        assert time.monotonic() < deadline, "the poll's message was never recorded"
-        time.sleep(0.01)
-    return poll_id, actions["block_id"], storage.get_poll(poll_id).message_ts
 
 
 def updates_of(slack: FakeSlack, ts: str) -> list[Call]:
@@ -77,6 +65,7 @@ def click_all(
     return results, time.monotonic() - started
 
 
+@pytest.mark.timing
 def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
     slack: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -85,7 +74,8 @@ def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
     with serve(
         slack, clock, tmp_path / "delight.db", refresh_interval=REFRESH, edit_limit=tier_3
     ) as app:
-        poll_id, block_id, ts = post_poll(app)
+        poll = post_poll(app)
+        poll_id, block_id, ts = poll.id, poll.block_id, poll.ts
         values = {f"U{n:04d}": str(n % 6) for n in range(PEOPLE)}
         results, burst = click_all(app, block_id, values)
         app.settle()
@@ -142,12 +132,64 @@ def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
         assert_valid_call(call)
 
 
+def test_clicks_while_an_edit_is_with_slack_coalesce_into_one_more_edit(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The burst test above without a stopwatch: what keeps the edits few. Slack holds the
+    live tally's first edit while everyone else clicks; the poll's one pending edit takes
+    every click in, so exactly one more edit follows, on the last step of the live tally,
+    and closing the poll shows the final numbers."""
+    with serve(slack, clock, tmp_path / "delight.db") as app:
+        poll = post_poll(app)
+        values = {f"U{n:04d}": str(n % 6) for n in range(PEOPLE)}
+        first, *others = values
+        edits = slack.hold("chat.update")
+        try:
+            assert app.sender.click(poll.block_id, values[first], user=first).status == 200
+            edits.wait_arrived()
+            with ThreadPoolExecutor(SENDERS) as pool:
+                clicks = pool.map(
+                    lambda user: app.sender.click(poll.block_id, values[user], user=user), others
+                )
+                assert [reply.status for reply in clicks] == [200] * (PEOPLE - 1)
+            assert edits.arrived == 1  # one edit of the message at a time
+        finally:
+            edits.release()
+        app.settle()
+
+        day = app.runtime.storage.poll_total(poll.id)
+        expected_total = sum(int(v) for v in values.values())
+        assert (day.responders, day.total) == (PEOPLE, expected_total)
+        thanks = slack.wait_for("response_url", PEOPLE, timeout=10)
+        assert len({call.params["_path"] for call in thanks}) == PEOPLE
+        updates = updates_of(slack, poll.ts)
+        last_step = PEOPLE - PEOPLE % 3
+        assert [responders_shown(call) for call in updates] == [1, last_step]
+        assert (
+            f"{last_step} of us answered · {PEOPLE % 3} more answers since"
+            in updates[-1].params["text"]
+        )
+        # The next day's poll closes this one with its exact final team numbers.
+        app.clock.now += timedelta(days=1)
+        assert app.sender.command("poll").status == 200
+        slack.wait_for("chat.postMessage", 3)  # this poll, the result line, the next poll
+        app.settle()
+        assert (
+            f"Final: we delighted {expected_total:,} customers · {PEOPLE} of us answered"
+            in updates_of(slack, poll.ts)[-1].params["text"]
+        )
+    assert not edits.outlasted
+    for call in list(slack.calls):
+        assert_valid_call(call)
+
+
 def test_tally_edits_never_overlap_while_slack_is_slow_to_answer(running: Running) -> None:
     """With chat.update taking longer than the refresh interval, a second edit of the same
     message is only sent once the first was answered: arrivals are at least that long apart.
     """
     slack = running.slack
-    _, block_id, ts = post_poll(running)
+    poll = post_poll(running)
+    block_id, ts = poll.block_id, poll.ts
     slow = 0.3
     slack.slow("chat.update", slow)
     values = {f"U{n:03d}": str(n % 6) for n in range(60)}

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import Running
-from tests.handlers.test_poll_flow import post_poll
+from tests.conftest import Running, post_poll
 
 pytestmark = pytest.mark.both_transports
 
@@ -151,7 +150,7 @@ def test_win_modal_with_broken_metadata_says_it_expired(running: Running) -> Non
 
 def test_tally_shows_team_numbers_today_and_this_week(running: Running) -> None:
     assert "Today: no poll yet" in running.sender.command("tally").text
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     block = f"delight_poll:{poll_id}"
     for user, value in [("U1", "2"), ("U2", "3")]:
         running.sender.click(block, value, user=user)
@@ -174,7 +173,7 @@ def test_tally_week_uses_channel_local_days(running: Running) -> None:
 
 
 def test_digest_posts_team_numbers_and_stories(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     for user in ("U1", "U2", "U3"):
         running.sender.click(f"delight_poll:{poll_id}", "2", user=user)
     running.sender.command("win new Signed Initech")

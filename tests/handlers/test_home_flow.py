@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import timedelta
 
 import pytest
 
 from handlers.events import bot_token_revoked
-from tests.blockkit import assert_valid_view
-from tests.conftest import Running
-from tests.handlers.test_team_settings_flow import answer, post_poll_anywhere
+from tests.conftest import Running, answer, eventually, open_home, post_poll, published
 
 pytestmark = pytest.mark.both_transports
 
 TEAM = "T0TEAM"
-
-
-def open_home(running: Running, user: str = "U0ALICE", tab: str = "home", event_id: str = "Ev1"):
-    reply = running.sender.event(
-        {"type": "app_home_opened", "user": user, "channel": "D0DM", "tab": tab}, event_id
-    )
-    assert reply.status == 200
-    return reply
-
-
-def published(running: Running, count: int = 1) -> dict:
-    call = running.slack.wait_for("views.publish", count)[-1]
-    assert_valid_view(call.params["view"])
-    return call.params
 
 
 def test_home_without_channels_teaches_how_to_start(running: Running) -> None:
@@ -49,7 +32,7 @@ def test_home_shows_team_numbers_for_shared_channels_only(running: Running) -> N
     running.sender.command("goal 50")
     running.sender.command("customer Shop owners")
     running.sender.command("schedule 17:00 Europe/Berlin mon-thu")
-    poll_id, _ = post_poll_anywhere(running)
+    poll_id = post_poll(running).id
     answer(running, poll_id, "5", "4", "3", users="ABC")
     running.sender.command("win new Signed Initech")
     running.sender.command("goal 7", channel="C0SECRET")
@@ -112,7 +95,7 @@ def test_home_button_opens_the_win_modal_for_that_channel(running: Running) -> N
 def test_app_uninstalled_removes_the_workspace_data_and_jobs(running: Running) -> None:
     running.sender.command("schedule 17:00")
     running.sender.command("goal 5")
-    poll_id, _ = post_poll_anywhere(running)
+    poll_id = post_poll(running).id
     answer(running, poll_id, "5", "4", "3", users="ABC")
     running.sender.command("win new Signed Initech")
     scheduler = running.runtime.jobs.scheduler
@@ -122,7 +105,7 @@ def test_app_uninstalled_removes_the_workspace_data_and_jobs(running: Running) -
             {"type": "app_uninstalled"}, "EvU", headers={"X-Slack-Retry-Num": str(attempt)}
         )
         assert reply.status == 200
-    wait_until(lambda: running.runtime.storage.known_channels(TEAM) == [])
+    eventually(lambda: running.runtime.storage.known_channels(TEAM) == [])
     assert scheduler.get_job("poll:T0TEAM:C0TEAM") is None
     storage = running.runtime.storage
     assert storage.get_poll(poll_id) is None
@@ -133,7 +116,7 @@ def test_tokens_revoked_for_the_bot_removes_the_data(running: Running) -> None:
     running.sender.command("goal 5")
     reply = running.sender.event({"type": "tokens_revoked", "tokens": {"bot": ["U0BOT"]}}, "EvT")
     assert reply.status == 200
-    wait_until(lambda: running.runtime.storage.known_channels(TEAM) == [])
+    eventually(lambda: running.runtime.storage.known_channels(TEAM) == [])
 
 
 @pytest.mark.parametrize(
@@ -149,13 +132,6 @@ def test_tokens_revoked_for_the_bot_removes_the_data(running: Running) -> None:
 )
 def test_only_a_revoked_bot_token_means_uninstalled(event: dict, removed: bool) -> None:
     assert bot_token_revoked(event) is removed
-
-
-def wait_until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def test_redelivered_events_have_no_second_effect(running: Running) -> None:

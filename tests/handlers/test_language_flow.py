@@ -8,9 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import Running
-from tests.handlers.test_home_flow import open_home, published
-from tests.schedules.test_schedule_flow import eventually, post_and_answer
+from tests.conftest import Running, eventually, open_home, post_and_answer, published
 
 pytestmark = pytest.mark.both_transports
 
@@ -143,7 +141,7 @@ def test_an_unknown_code_lists_the_codes(running: Running) -> None:
 
 def test_home_uses_the_workspace_default(running: Running) -> None:
     running.sender.command("language de")
-    running.runtime.delight.default_language = "ja"
+    running.runtime.delight.channels.default_language = "ja"
     open_home(running)
     text = json.dumps(published(running)["view"], ensure_ascii=False)
     assert "3ステップで始めましょう" in text or "Delight と共有しているチャンネル" in text

@@ -11,9 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import Running
-from tests.handlers.test_home_flow import open_home, published
-from tests.handlers.test_poll_flow import post_poll
+from tests.conftest import Running, open_home, post_poll, published
 
 pytestmark = pytest.mark.both_transports
 
@@ -32,7 +30,7 @@ def click(running: Running, poll_id: int, user: str, value: str) -> None:
 def test_click_by_click_the_tally_moves_only_every_three_answers(running: Running) -> None:
     running.slack.join(CHANNEL, "U0ALICE")
     running.sender.command("goal 50")
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     question = "How many customers did we delight today?"
 
     steps = [
@@ -83,7 +81,7 @@ def test_click_by_click_the_tally_moves_only_every_three_answers(running: Runnin
 
 
 def test_after_close_the_database_holds_team_numbers_only(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     for user, value in [("U1", "2"), ("U2", "4"), ("U3", "5"), ("U4", "1")]:
         click(running, poll_id, user, value)
     running.settle()

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.conftest import Running
+from tests.conftest import Running, eventually, post_poll
 
 pytestmark = pytest.mark.both_transports
 
 
-def post_poll(running: Running) -> tuple[int, dict]:
-    reply = running.sender.command("poll")
-    assert reply.status == 200
-    call = running.slack.wait_for("chat.postMessage")[-1]
-    block_id = call.params["blocks"][2]["block_id"]
-    return int(block_id.split(":")[1]), call.params
-
-
 def test_poll_posts_question_buttons_and_empty_tally(running: Running) -> None:
-    _, params = post_poll(running)
+    params = post_poll(running).params
     assert params["channel"] == "C0TEAM"
     assert "How many customers did we delight today?" in params["text"]
     buttons = params["blocks"][2]["elements"]
@@ -32,12 +22,9 @@ def test_poll_posts_question_buttons_and_empty_tally(running: Running) -> None:
 
 
 def test_second_poll_same_day_links_to_first(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     storage = running.runtime.storage
-    deadline = time.monotonic() + 5
-    while storage.get_poll(poll_id).permalink is None:  # stored just after Slack answers
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    eventually(lambda: storage.get_poll(poll_id).permalink)  # stored just after Slack answers
     reply = running.sender.command("poll")
     assert reply.status == 200
     assert "We already have today's poll" in reply.text
@@ -46,7 +33,7 @@ def test_second_poll_same_day_links_to_first(running: Running) -> None:
 
 
 def test_clicks_update_team_tally_after_three_answers(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     block = f"delight_poll:{poll_id}"
     assert running.sender.click(block, "2", user="U1").status == 200
     assert running.sender.click(block, "4", user="U2").status == 200
@@ -61,7 +48,7 @@ def test_clicks_update_team_tally_after_three_answers(running: Running) -> None:
 
 def test_changing_an_answer_replaces_it(running: Running) -> None:
     """A change counts toward the live tally's next step (tests/handlers/test_live_steps.py)."""
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     block = f"delight_poll:{poll_id}"
     clicks = [("U1", "1"), ("U2", "1"), ("U3", "1"), ("U1", "5"), ("U4", "1"), ("U5", "1")]
     for user, value in clicks:
@@ -72,7 +59,7 @@ def test_changing_an_answer_replaces_it(running: Running) -> None:
 
 
 def test_clicker_gets_ephemeral_thanks_saying_their_answer(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     running.sender.click(f"delight_poll:{poll_id}", "3")
     (thanks,) = running.slack.wait_for("response_url")
     assert thanks.params["text"].startswith("Thank you! You counted 3 customers delighted today.")

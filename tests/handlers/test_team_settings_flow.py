@@ -9,20 +9,11 @@ import pytest
 
 from bot.domain.models import ChannelProfile
 from tests.blockkit import assert_valid_message
-from tests.conftest import Running
-from tests.handlers.test_poll_flow import post_poll
+from tests.conftest import Running, answer, poll_in, post_poll
 
 pytestmark = pytest.mark.both_transports
 
 TEAM, CHANNEL = "T0TEAM", "C0TEAM"
-
-
-def actions_block(params: dict) -> dict:
-    return next(b for b in params["blocks"] if b["type"] == "actions")
-
-
-def poll_in(params: dict) -> int:
-    return int(actions_block(params)["block_id"].split(":")[1])
 
 
 def is_public(reply) -> bool:
@@ -32,16 +23,6 @@ def is_public(reply) -> bool:
 
 def rendered(params: dict) -> str:
     return json.dumps(params["blocks"], ensure_ascii=False)
-
-
-def answer(
-    running: Running, poll_id: int, *values: str, users: str = "ABCDEFGHIJ", channel: str = CHANNEL
-) -> None:
-    for user, value in zip(users, values, strict=False):
-        reply = running.sender.click(
-            f"delight_poll:{poll_id}", value, user=f"U{user}", channel=channel
-        )
-        assert reply.status == 200
 
 
 # Our customer
@@ -55,21 +36,14 @@ def test_customer_is_announced_and_shown_on_polls_and_digests(running: Running) 
     assert running.runtime.storage.channel_profile(TEAM, CHANNEL).customer == (
         "Shop owners & <their> customers"
     )
-    poll_id, params = post_poll_anywhere(running)
+    poll = post_poll(running)
+    poll_id, params = poll.id, poll.params
     assert_valid_message({"text": params["text"], "blocks": params["blocks"]})
     assert "Our customer: Shop owners &amp; &lt;their&gt; customers" in rendered(params)
     running.sender.command("digest")
     digest = running.slack.wait_for("chat.postMessage", 2)[-1].params
     assert "Our customer: Shop owners" in rendered(digest)
     assert poll_id > 0
-
-
-def post_poll_anywhere(running: Running) -> tuple[int, dict]:
-    posted = len(running.slack.calls_to("chat.postMessage"))
-    assert running.sender.command("poll").status == 200
-    # This poll's post, not an earlier poll's: posting goes on after the acknowledgement.
-    params = running.slack.wait_for("chat.postMessage", posted + 1)[-1].params
-    return poll_in(params), params
 
 
 def test_customer_change_redraws_the_open_poll(running: Running) -> None:
@@ -85,7 +59,7 @@ def test_customer_off_removes_it(running: Running) -> None:
     reply = running.sender.command("customer off")
     assert "removed" in reply.text
     assert running.runtime.storage.channel_profile(TEAM, CHANNEL).customer is None
-    _, params = post_poll_anywhere(running)
+    params = post_poll(running).params
     assert "Our customer" not in rendered(params)
 
 
@@ -105,7 +79,8 @@ def test_goal_progress_on_poll_tally_and_digest(running: Running) -> None:
     assert is_public(reply)
     assert "New weekly team goal: 50 customers" in reply.text
     assert "We're at 0 of 50 this week" in reply.text
-    poll_id, params = post_poll_anywhere(running)
+    poll = post_poll(running)
+    poll_id, params = poll.id, poll.params
     assert "We're at 0 of 50 this week" in rendered(params)
     answer(running, poll_id, "5", "5", "4")
     running.settle()
@@ -121,14 +96,14 @@ def test_goal_progress_on_poll_tally_and_digest(running: Running) -> None:
 
 def test_goal_reached(running: Running) -> None:
     running.sender.command("goal 10")
-    poll_id, _ = post_poll_anywhere(running)
+    poll_id = post_poll(running).id
     answer(running, poll_id, "5", "5", "4")
     assert "We reached our goal: 14 of 10 this week!" in running.sender.command("tally").text
 
 
 def test_goal_below_the_threshold_shows_no_partial_number(running: Running) -> None:
     running.sender.command("goal 10")
-    poll_id, _ = post_poll_anywhere(running)
+    poll_id = post_poll(running).id
     answer(running, poll_id, "5", "4")
     assert "We're at 0 of 10 this week" in running.sender.command("tally").text
 
@@ -157,7 +132,7 @@ def test_privacy_shows_the_rules(running: Running) -> None:
 
 
 def test_raising_the_threshold_hides_a_live_tally_at_once(running: Running) -> None:
-    poll_id, _ = post_poll_anywhere(running)
+    poll_id = post_poll(running).id
     answer(running, poll_id, "1", "2", "3")
     running.settle()
     assert "We delighted 6 customers today" in rendered(
@@ -174,7 +149,7 @@ def test_raising_the_threshold_hides_a_live_tally_at_once(running: Running) -> N
 
 
 def test_lowering_the_threshold_keeps_todays_promise(running: Running) -> None:
-    poll_id, _ = post_poll_anywhere(running)
+    poll_id = post_poll(running).id
     answer(running, poll_id, "4")
     running.sender.command("privacy threshold 1")
     # Today's poll was answered under a threshold of 3: one answer still shows no number.
@@ -183,7 +158,7 @@ def test_lowering_the_threshold_keeps_todays_promise(running: Running) -> None:
     assert running.runtime.storage.get_poll(poll_id) is not None
     # The next poll is posted under the new threshold of 1.
     running.clock.now = running.clock.now.replace(day=19)
-    next_id, _ = post_poll_anywhere(running)
+    next_id = post_poll(running).id
     answer(running, next_id, "2")
     assert (
         "We delighted 2 customers today · 1 of us answered" in running.sender.command("tally").text
@@ -203,7 +178,7 @@ def test_bad_threshold_is_explained(running: Running, text: str) -> None:
 
 
 def test_forget_me_deletes_my_answers_everywhere_in_the_workspace(running: Running) -> None:
-    first, _ = post_poll_anywhere(running)
+    first = post_poll(running).id
     other = running.sender.command("poll", channel="C0OTHER")
     assert other.status == 200
     second = poll_in(running.slack.wait_for("chat.postMessage", 2)[-1].params)
@@ -228,12 +203,12 @@ def test_forget_me_deletes_my_answers_everywhere_in_the_workspace(running: Runni
 
 
 def test_forget_me_leaves_other_workspaces_alone(running: Running) -> None:
-    poll_id, _ = post_poll_anywhere(running)
+    poll_id = post_poll(running).id
     answer(running, poll_id, "5", users="A")
     storage = running.runtime.storage
     other = storage.claim_poll("T0OTHER", "C0X", date(2026, 11, 18), running.clock())
     storage.set_poll_message(other[0].id, "1.1")
-    storage.record_answer(other[0].id, running.runtime.delight._pseudonym("T0OTHER", "UA"), 2)
+    storage.record_answer(other[0].id, running.runtime.delight.polls._pseudonym("T0OTHER", "UA"), 2)
     running.sender.command("forget me", user="UA")
     assert storage.poll_total(other[0].id).responders == 1
 
@@ -249,7 +224,7 @@ def test_forget_needs_exactly_me(running: Running, text: str) -> None:
 
 def test_digest_response_rate_is_a_team_percentage(running: Running) -> None:
     running.slack.join(CHANNEL, *[f"U{c}" for c in "ABCDEF"])  # six of us, plus Delight
-    poll_id, _ = post_poll_anywhere(running)
+    poll_id = post_poll(running).id
     answer(running, poll_id, "1", "2", "3")
     assert running.sender.command("digest").status == 200
     digest = running.slack.wait_for("chat.postMessage", 2)[-1].params
@@ -260,7 +235,7 @@ def test_digest_response_rate_is_a_team_percentage(running: Running) -> None:
 
 def test_digest_without_a_member_count_leaves_the_rate_out(running: Running) -> None:
     running.slack.fail("conversations.info", "missing_scope")
-    poll_id, _ = post_poll_anywhere(running)
+    poll_id = post_poll(running).id
     answer(running, poll_id, "1", "2", "3")
     assert running.sender.command("digest").status == 200
     digest = running.slack.wait_for("chat.postMessage", 2)[-1].params

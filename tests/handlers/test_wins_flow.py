@@ -10,9 +10,8 @@ from datetime import date, timedelta
 import pytest
 
 from bot.slack import ids
-from tests.conftest import Running
+from tests.conftest import Running, post_poll
 from tests.fake_slack import TEAM_ID
-from tests.handlers.test_poll_flow import post_poll
 
 pytestmark = pytest.mark.both_transports
 
@@ -201,7 +200,7 @@ def test_global_shortcut_when_slack_wont_list_channels(running: Running) -> None
 
 
 def test_poll_button_opens_the_form_for_that_channel(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     reply = running.sender.click(
         f"{ids.POLL_BLOCK_PREFIX}{poll_id}", "win", action_id=ids.LOG_WIN_ACTION
     )
@@ -213,7 +212,7 @@ def test_poll_button_opens_the_form_for_that_channel(running: Running) -> None:
 
 
 def test_result_line_has_the_button_too(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     for user, value in [("U1", "2"), ("U2", "3"), ("U3", "4")]:
         running.sender.click(f"{ids.POLL_BLOCK_PREFIX}{poll_id}", value, user=user)
     running.clock.now += timedelta(days=1)

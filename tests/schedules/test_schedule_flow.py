@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time as systime
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -12,18 +10,10 @@ import time_machine
 
 from bot.domain.calendar import system_clock
 from bot.domain.schedule import WEEKDAYS
-from tests.conftest import FakeClock, Running, serve
+from tests.conftest import FakeClock, Running, eventually, post_and_answer, serve
 from tests.fake_slack import TEAM_ID, FakeSlack
 
 CHANNEL = "C0TEAM"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait for work on another thread (the scheduler's) to finish."""
-    deadline = systime.monotonic() + timeout
-    while not check():
-        assert systime.monotonic() < deadline, "timed out"
-        systime.sleep(0.01)
 
 
 def test_schedule_command_saves_and_shows_next_polls(running: Running) -> None:
@@ -209,25 +199,6 @@ def test_no_digest_of_an_empty_week_after_a_restart(slack: FakeSlack, tmp_path: 
     assert slack.posted(CHANNEL) == []
 
 
-def post_and_answer(running: Running, answers: list[str]) -> tuple[int, str]:
-    before = len(running.slack.calls_to("chat.postMessage"))
-    running.sender.command("poll")
-
-    def new_poll() -> dict | None:
-        for call in running.slack.calls_to("chat.postMessage")[before:]:
-            for block in call.params.get("blocks") or []:
-                if block["type"] == "actions":
-                    return block
-        return None
-
-    eventually(lambda: new_poll() is not None)
-    block_id = new_poll()["block_id"]
-    for n, value in enumerate(answers):
-        assert running.sender.click(block_id, value, user=f"U{n}").status == 200
-    running.settle()
-    return int(block_id.split(":")[1]), block_id
-
-
 def test_next_poll_closes_the_previous_one_with_final_tally(running: Running) -> None:
     poll_id, block_id = post_and_answer(running, ["2", "3", "4"])
     running.clock.now += timedelta(days=1)
@@ -254,9 +225,9 @@ def test_next_poll_closes_the_previous_one_with_final_tally(running: Running) ->
 def test_poll_closes_after_24_hours_without_a_next_poll(running: Running) -> None:
     post_and_answer(running, ["1", "1"])
     running.clock.now += timedelta(hours=23)
-    assert running.runtime.delight.close_expired_polls() == 0
+    assert running.runtime.delight.polls.close_expired() == 0
     running.clock.now += timedelta(hours=2)
-    assert running.runtime.delight.close_expired_polls() == 1
+    assert running.runtime.delight.polls.close_expired() == 1
     running.settle()
     final = running.slack.calls_to("chat.update")[-1].params
     assert "Closed with 2 answers: fewer than 3, so no tally" in final["text"]
@@ -264,7 +235,7 @@ def test_poll_closes_after_24_hours_without_a_next_poll(running: Running) -> Non
     assert [
         c for c in running.slack.calls_to("chat.postMessage") if c.params.get("thread_ts")
     ] == []
-    assert running.runtime.delight.close_expired_polls() == 0
+    assert running.runtime.delight.polls.close_expired() == 0
 
 
 @pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived"])
@@ -390,6 +361,7 @@ class OffsetClock:
         return system_clock() + self.offset
 
 
+@pytest.mark.timing
 def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
@@ -422,6 +394,28 @@ def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
         assert (
             len([c for c in slack.calls_to("chat.postMessage") if "thread_ts" not in c.params]) == 1
         )
+
+
+def test_real_scheduler_fires_a_poll_at_its_second_once(slack: FakeSlack, tmp_path: Path) -> None:
+    """The test above without racing the wall clock: time-machine stops the system clock a
+    second before the poll's time, so the schedule can't miss it however slow the machine
+    is; moved on to that second, the real scheduler fires the poll, once."""
+    start = datetime(2026, 11, 18, 12, 0, 0, tzinfo=UTC)
+    with (
+        time_machine.travel(start, tick=False) as traveller,
+        serve(slack, system_clock, tmp_path / "delight.db") as app,
+    ):
+        at = start + timedelta(seconds=1)
+        app.runtime.storage.save_schedule(
+            TEAM_ID, CHANNEL, at.time(), "UTC", frozenset(range(7)) | WEEKDAYS
+        )
+        app.runtime.jobs.sync(TEAM_ID, CHANNEL)
+        traveller.shift(timedelta(seconds=1))
+        (poll_call,) = slack.wait_for("chat.postMessage", timeout=10)
+        app.settle()
+        poll = app.runtime.storage.poll_on(TEAM_ID, CHANNEL, at.date())
+        assert poll is not None and poll.message_ts is not None
+    assert [c for c in slack.posted(CHANNEL) if "thread_ts" not in c.params] == [poll_call]
 
 
 def test_nudge_settings(running: Running) -> None:

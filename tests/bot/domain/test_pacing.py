@@ -7,16 +7,7 @@ import threading
 import pytest
 
 from bot.domain.pacing import Pacer
-
-
-class Ticker:
-    """A monotonic clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.conftest import Ticker
 
 
 @pytest.fixture

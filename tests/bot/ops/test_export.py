@@ -10,12 +10,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from bot.domain.models import WinKind
 from bot.ops.export import rows
-from bot.storage.migrations import migrations
 from bot.storage.store import Storage
+from tests.bot.conftest import previous_release_database
 from tests.bot.storage.conftest import NOW
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -112,13 +111,6 @@ def test_export_without_a_database_says_so(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "no database at" in done.stderr
     assert not (tmp_path / "missing.db").exists()
-
-
-def previous_release_database(path: Path) -> None:
-    """A database as the previous release left it: m008, m009 and m010 pending."""
-    db = Database(path)
-    migrations.apply(db, stop_before="m008_wins_from_anywhere")
-    db.close()
 
 
 def test_export_reads_only(db: Path) -> None:

@@ -284,25 +284,27 @@ def test_forgetting_a_workspace_removes_its_webhooks(tmp_path: Path) -> None:
 
 
 def test_a_missing_permalink_leaves_the_win_as_it_is(tmp_path: Path) -> None:
-    from bot.domain.pseudonym import Pseudonymizer
-    from bot.service.delight import Delight
+    from bot.service.channels import Channels
+    from bot.service.wins import Wins
+    from bot.slack.lookups import SlackLookups
 
     class NoLink:
         def chat_getPermalink(self, **_: object) -> dict:
             return {"ok": True}  # Slack answered without the key
 
     storage = Storage(tmp_path / "d.db")
-    delight = Delight(
+    clock = FakeClock(datetime(2026, 11, 18, tzinfo=UTC))
+    wins = Wins(
         storage,
-        lambda _t: NoLink(),
-        Pseudonymizer(b"k" * 32),
-        FakeClock(datetime(2026, 11, 18, tzinfo=UTC)),
+        Channels(storage, clock),
+        clock,
+        wake=lambda: None,
+        directory=SlackLookups(lambda _t: NoLink()),  # type: ignore[arg-type, return-value]
     )
     storage.add_win("T1", "C1", date(2026, 11, 18), WinKind.NEW, "s", "msg:1")
-    delight.link_win_to_message("T1", "C1", "1.2", "msg:1")
+    wins.link_to_message("T1", "C1", "1.2", "msg:1")
     (win,) = storage.wins_between("T1", "C1", date(2026, 11, 16), date(2026, 11, 22))
     assert win.permalink is None
-    delight.close()
     storage.close()
 
 
@@ -312,18 +314,21 @@ def test_new_ids_are_logged_by_name() -> None:
 
 
 def test_a_new_key_makes_a_new_webhook_rather_than_show_a_dead_one(tmp_path: Path) -> None:
-    from bot.domain.pseudonym import Pseudonymizer
-    from bot.service.delight import Delight
+    from bot.service.channels import Channels
     from bot.service.webhooks import Webhooks
+    from bot.service.wins import Wins
 
     storage = Storage(tmp_path / "d.db")
     clock = FakeClock(datetime(2026, 11, 18, tzinfo=UTC))
-    delight = Delight(storage, lambda _t: None, Pseudonymizer(b"k" * 32), clock)
-    path, created = Webhooks(delight, b"a" * 32, clock).show("T1", "C1")
-    assert created and Webhooks(delight, b"a" * 32, clock).show("T1", "C1") == (path, False)
-    new_path, created = Webhooks(delight, b"b" * 32, clock).show("T1", "C1")
+    wins = Wins(storage, Channels(storage, clock), clock, lambda: None, directory=None)  # type: ignore[arg-type]
+
+    def webhooks(key: bytes) -> Webhooks:
+        return Webhooks(storage, wins, key, clock)
+
+    path, created = webhooks(b"a" * 32).show("T1", "C1")
+    assert created and webhooks(b"a" * 32).show("T1", "C1") == (path, False)
+    new_path, created = webhooks(b"b" * 32).show("T1", "C1")
     assert created and new_path != path
-    delight.close()
     storage.close()
 
 

@@ -16,7 +16,7 @@ from bot.domain.pacing import Pacer
 from bot.slack.delivery import Delivery
 from bot.slack.errors import GiveUp, TurnOff
 from bot.storage.store import Storage
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, Ticker, eventually
 
 NOW = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
 MONDAY = date(2026, 11, 16)
@@ -109,10 +109,8 @@ def test_a_workspace_whose_slack_hangs_never_delays_another(storage: Storage) ->
     delivery = worker(storage, {"TBUSY": busy, "TOTHER": other}, FakeClock(NOW))
     delivery.start()
     try:
-        deadline = datetime.now(UTC) + timedelta(seconds=5)
-        while len(other.posted) < 3:
-            assert datetime.now(UTC) < deadline, "the other workspace waited for the busy one"
-            threading.Event().wait(0.01)
+        # The busy workspace's posts hang until released: the other's can't wait for them.
+        eventually(lambda: len(other.posted) >= 3, what="the other workspace's posts")
         assert busy.most_in_flight == 8  # at most half the threads, while it hangs
         busy.released.set()
         assert delivery.wait_idle(10)
@@ -161,3 +159,59 @@ def test_a_send_slack_took_is_never_sent_again_when_recording_it_fails(storage: 
         delivery.close()
     assert client.posted == ["C1"]  # once; the row stays for the next start (the known double)
     assert storage.outbox_pending() == {"digest": 1}
+
+
+class EditClient(StubClient):
+    """Slack taking live-tally edits; the first arrives with a click behind it (the poll's
+    edit is written again while the first is on its way)."""
+
+    def __init__(self, storage: Storage, poll_id: int, clock: Ticker) -> None:
+        super().__init__()
+        self.edited_at: list[float] = []
+        self._again = lambda: storage.queue_edit(poll_id, NOW)
+        self._clock = clock
+
+    def chat_update(self, **_: Any) -> dict:
+        self.edited_at.append(self._clock.now)
+        if len(self.edited_at) == 1:
+            self._again()
+        return {"ok": True}
+
+
+class EditRecorder(Recorder):
+    def render(self, row: Row) -> Message | None:
+        return Message("chat.update", {"ts": "1.1", "text": f"version {row.version}"})
+
+
+def test_a_message_is_edited_again_only_an_interval_after_its_last_edit_began(
+    storage: Storage,
+) -> None:
+    """The pace of the live tally (tests/handlers/test_click_burst.py measures it in real
+    time): an edit written while the last was on its way goes out once, ``edit_interval``
+    after the last one began, counted on the worker's own clock."""
+    interval, step = 0.05, 0.001
+    poll, _ = storage.claim_poll("T", "C1", MONDAY, NOW)
+    storage.set_poll_message(poll.id, "1.1")
+    clock = Ticker(step)
+    client = EditClient(storage, poll.id, clock)
+    storage.queue_edit(poll.id, NOW)
+    delivery = Delivery(
+        storage,
+        lambda team: client,  # type: ignore[arg-type, return-value]
+        EditRecorder(storage),
+        FakeClock(NOW),
+        post_pacer=Pacer(10_000, 10_000, channel_interval=0.0, monotonic=clock),
+        edit_pacer=Pacer(10_000, 10_000, channel_interval=0.0, monotonic=clock),
+        edit_interval=interval,
+        monotonic=clock,
+    )
+    delivery.start()
+    try:
+        assert delivery.wait_idle(10)
+    finally:
+        delivery.close()
+    first, second = client.edited_at
+    # The first edit reached Slack a few looks at the clock after it began (without the
+    # interval the second follows it within about as few).
+    assert second - first >= interval - 10 * step
+    assert storage.outbox_pending() == {}

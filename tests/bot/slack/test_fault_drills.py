@@ -38,8 +38,8 @@ from bot.domain.pseudonym import Pseudonymizer, key_path_for
 from bot.domain.schedule import EVERY_DAY
 from bot.slack import ids
 from bot.storage.store import Storage
-from tests.bot.test_main_process import ROOT, env_for, free_port
-from tests.conftest import SIGNING_SECRET
+from tests.bot.conftest import ROOT, env_for, free_port
+from tests.conftest import SIGNING_SECRET, eventually
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
 from tests.slack_requests import SlackSender
 
@@ -98,11 +98,11 @@ class BotProcess:
         return line
 
     def wait_healthy(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while self.status("/healthz") != 200:
+        def healthy() -> bool:
             assert self.proc.poll() is None, f"the bot exited:\n{self.log}"
-            assert time.monotonic() < deadline, f"the bot did not start:\n{self.log}"
-            time.sleep(0.05)
+            return self.status("/healthz") == 200
+
+        eventually(healthy, timeout, what="the bot to answer /healthz")
 
     def status(self, path: str) -> int | None:
         """The HTTP status of GET ``path``, or None when nothing answers."""
@@ -145,14 +145,6 @@ def start_bot(slack: FakeSlack) -> Iterator[Callable[[Path], BotProcess]]:
     for bot in started:
         if bot.proc.poll() is None:
             bot.kill()
-
-
-def wait_until(condition: Callable[[], Any], what: str, timeout: float = 10) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-    return value
 
 
 def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
@@ -241,9 +233,9 @@ def test_kill_9_in_a_click_burst_keeps_every_acknowledged_answer(
     assert bot.sender.command("poll", channel=CHANNEL).status == 200
     (post,) = slack.wait_for("chat.postMessage")
     poll_id = poll_id_in(post)
-    message_ts = wait_until(
+    message_ts = eventually(
         lambda: query(db, "SELECT message_ts FROM polls WHERE id = ?", (poll_id,))[0][0],
-        "the poll's message to be recorded",
+        what="the poll's message to be recorded",
     )
 
     started = time.monotonic()
@@ -511,7 +503,7 @@ def test_kill_9_with_rows_pending_then_restart_delivers_each_once(
     bot = start_bot(db)
     assert bot.sender.command("poll", channel=CHANNEL).status == 200
     (post,) = slack.wait_for("chat.postMessage")
-    wait_until(lambda: query(db, "SELECT message_ts FROM polls")[0][0], "the poll recorded")
+    eventually(lambda: query(db, "SELECT message_ts FROM polls")[0][0], what="the poll recorded")
     slack.fail("chat.postMessage", "internal_error", status=500)  # Slack is down
     slack.fail("chat.update", "internal_error", status=500)
     channels = [f"C0PEND{n}" for n in range(3)]
@@ -520,9 +512,9 @@ def test_kill_9_with_rows_pending_then_restart_delivers_each_once(
     assert bot.sender.command("digest", channel=channels[0]).status == 200
     block_id = f"{ids.POLL_BLOCK_PREFIX}{poll_id_in(post)}"
     assert bot.sender.click(block_id, "3", user="U1", channel=CHANNEL).status == 200
-    wait_until(
+    eventually(
         lambda: len({c.params.get("channel") for c in slack.calls if c.status == 500}) == 4,
-        "every message tried once",
+        what="every message tried once",
     )
     pending = dict(query(db, "SELECT kind, COUNT(*) FROM outbox GROUP BY kind"))
     assert pending == {"poll": 3, "digest": 1, "edit": 1}
@@ -531,7 +523,7 @@ def test_kill_9_with_rows_pending_then_restart_delivers_each_once(
 
     started = time.monotonic()
     again = start_bot(db)
-    wait_until(lambda: not query(db, "SELECT 1 FROM outbox"), "the outbox emptied", timeout=30)
+    eventually(lambda: not query(db, "SELECT 1 FROM outbox"), what="the outbox emptied")
     print(f"\ndrill 3: restart to an empty outbox {time.monotonic() - started:.2f} s")
     assert again.stop() == 0, again.log
     for channel in channels:

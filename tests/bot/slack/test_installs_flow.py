@@ -38,10 +38,8 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from bot.ops import check
 from bot.slack.installs import BOT_SCOPES, STATE_SECONDS, AuthTestCache
 from bot.storage.tokens import TokenFile, installs_path_for
-from tests.conftest import OAUTH, Running, make_settings, serve
+from tests.conftest import OAUTH, Running, eventually, make_settings, poll_in, serve
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, TEAM_ID, FakeSlack
-from tests.handlers.test_home_flow import wait_until
-from tests.handlers.test_team_settings_flow import poll_in
 from tests.slack_requests import Reply, SlackSender
 
 OTHER = "T1OTHER"
@@ -491,19 +489,19 @@ def test_two_workspaces_each_use_their_own_token_and_never_see_each_others_numbe
     slack.uninstall(TEAM_ID)
     assert ours.event({"type": "app_uninstalled"}, "EvU1").status == 200
     store = running.runtime.installs.store
-    wait_until(lambda: storage.known_channels(TEAM_ID) == [])  # deleted after the install
+    eventually(lambda: storage.known_channels(TEAM_ID) == [])  # deleted after the install
     assert store.find_team_bot(TEAM_ID) is None
     assert storage.get_poll(our_poll) is None
     assert store.find_team_bot(OTHER).bot_token == their_token
     assert storage.known_channels(OTHER) == [CHANNEL]
     assert storage.poll_total(their_poll).responders == 3
     assert "we delighted 3 customers" in theirs.command("tally").text
-    running.runtime.delight.post_digest(OTHER, CHANNEL)
+    running.runtime.delight.digests.request(OTHER, CHANNEL)
     running.settle()
     assert slack.calls_to("chat.postMessage")[-1].token == their_token
     # The uninstalled workspace's scheduled calls go out without a token, and fail politely.
     assert running.runtime.installs.workspaces.client_for(TEAM_ID).token is None
-    running.runtime.delight.request_poll(TEAM_ID, CHANNEL)
+    running.runtime.delight.polls.request(TEAM_ID, CHANNEL)
     running.settle()  # given up: nothing is left in the outbox
     failed = slack.calls_to("chat.postMessage")[-1]
     assert failed.token is None and failed.failed
@@ -542,7 +540,7 @@ def test_expiring_token_is_refreshed_before_a_scheduled_post(oauth_running: Runn
     old = install(running, TEAM_ID, rotating=True, expires_in=60)
     assert old.startswith("xoxe.xoxb-")
     slack.retire(old)  # it has expired: a call with it would fail
-    poll = running.runtime.delight.request_poll(TEAM_ID, CHANNEL).poll
+    poll = running.runtime.delight.polls.request(TEAM_ID, CHANNEL).poll
     running.settle()
     assert running.runtime.storage.get_poll(poll.id).message_ts is not None
     (refresh,) = refreshes(running)
@@ -560,7 +558,7 @@ def test_expiring_token_is_refreshed_before_a_scheduled_post(oauth_running: Runn
     assert old.encode() not in on_disk(running)
     assert refresh["refresh_token"].encode() not in on_disk(running)
     # The new token is good for 12 hours: the next post refreshes nothing.
-    running.runtime.delight.post_digest(TEAM_ID, CHANNEL)
+    running.runtime.delight.digests.request(TEAM_ID, CHANNEL)
     running.settle()
     assert len(refreshes(running)) == 1
 
@@ -606,7 +604,7 @@ def test_a_refused_refresh_fails_the_post_not_the_job(oauth_running: Running) ->
     old = install(running, TEAM_ID, rotating=True, expires_in=60)
     slack.retire(old)
     slack.fail("oauth.v2.access", "invalid_refresh_token")
-    poll = running.runtime.delight.request_poll(TEAM_ID, CHANNEL).poll
+    poll = running.runtime.delight.polls.request(TEAM_ID, CHANNEL).poll
     running.settle()  # given up: nothing is left in the outbox
     failed = slack.calls_to("chat.postMessage")[-1]
     assert failed.token == old and failed.failed
@@ -644,7 +642,7 @@ def test_requests_from_a_workspace_check_its_token_with_slack_once(oauth_running
     running = oauth_running
     token = install(running, TEAM_ID)
     assert auth_tests(running) == [token]  # the install's own
-    poll_id = running.runtime.delight.request_poll(TEAM_ID, CHANNEL).poll.id
+    poll_id = running.runtime.delight.polls.request(TEAM_ID, CHANNEL).poll.id
     running.settle()
     for n in range(6):
         assert running.sender.command("tally").status == 200
@@ -689,7 +687,7 @@ def test_after_an_uninstall_no_request_is_served_with_the_cached_token(
     assert cached_tokens(running) == {token}
     assert running.sender.event(event, "EvGone").status == 200
     # The store drops its cached answers just after deleting the rows: wait for both.
-    wait_until(
+    eventually(
         lambda: (
             running.runtime.installs.store.find_team_bot(TEAM_ID) is None
             and not cached_tokens(running)
@@ -739,7 +737,7 @@ def test_a_workspace_in_a_grid_org_installs_posts_and_uninstalls(oauth_running: 
     # Scheduled jobs know only the team id; the org is looked up.
     assert running.runtime.installs.workspaces.client_for("T2GRID").token == token
     assert grid.event({"type": "app_uninstalled"}, "EvU2").status == 200
-    wait_until(lambda: rows(running, "SELECT COUNT(*) FROM bots") == [(0,)])
+    eventually(lambda: rows(running, "SELECT COUNT(*) FROM bots") == [(0,)])
     assert store.find_team_bot("T2GRID") is None
 
 

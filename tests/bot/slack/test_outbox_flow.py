@@ -8,7 +8,6 @@ once, "on its way" for a second `/delight poll` meanwhile, and the reason when i
 
 from __future__ import annotations
 
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -20,18 +19,11 @@ import pytest
 
 from bot.ops import check
 from bot.storage.store import Storage
-from tests.conftest import FakeClock, Running, make_settings, serve
+from tests.conftest import FakeClock, Running, eventually, make_settings, serve
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
 
 WEDNESDAY = date(2026, 11, 18)
 MANUAL, SCHEDULED, DIGEST, EDITED = "C0MANUAL", "C0SCHEDULED", "C0DIGEST", "C0EDITED"
-
-
-def eventually(check: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def tops(slack: FakeSlack, channel: str) -> list[Call]:

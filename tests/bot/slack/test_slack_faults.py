@@ -18,8 +18,10 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.blockkit import assert_valid_call
-from tests.conftest import FakeClock, Running, serve
+from tests.conftest import FakeClock, Running, eventually, post_poll, serve
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
 from tests.slack_requests import Reply
 
@@ -27,17 +29,6 @@ CHANNEL = "C0TEAM"
 WEDNESDAY = date(2026, 11, 18)
 # Slack's deadline for acknowledging a request is 3 s; ours is well inside it.
 ACK_SECONDS = 1.0
-# Long enough for the client's retries (up to 2, about 0.5-1.5 s and 1-2 s apart, or a
-# Retry-After) and the scheduler's hand-offs.
-SLACK_TIMEOUT = 15.0
-
-
-def eventually(check: Callable[[], object], timeout: float = SLACK_TIMEOUT) -> None:
-    """Wait for work on another thread (the scheduler's, a listener's, a reply's)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 @contextmanager
@@ -69,15 +60,6 @@ def block_id_of(call: Call) -> str:
 def recorded_ts(app: Running, day: date = WEDNESDAY) -> str | None:
     poll = app.runtime.storage.poll_on(TEAM_ID, CHANNEL, day)
     return None if poll is None else poll.message_ts
-
-
-def post_poll(app: Running) -> tuple[int, str, str]:
-    """``/delight poll``; returns the poll's id, block_id and recorded message ts."""
-    before = len(poll_posts(app.slack))
-    assert app.sender.command("poll").status == 200
-    eventually(lambda: len(poll_posts(app.slack)) > before and recorded_ts(app))
-    block_id = block_id_of(poll_posts(app.slack)[-1])
-    return int(block_id.split(":")[1]), block_id, str(recorded_ts(app))
 
 
 def edits_of(slack: FakeSlack, ts: str) -> list[Call]:
@@ -183,7 +165,8 @@ def test_poll_post_dropped_before_slack_acted_is_retried_once(
 ) -> None:
     with app_of(slack, clock, tmp_path) as app:
         slack.drop("chat.postMessage")
-        poll_id, _, ts = post_poll(app)
+        poll = post_poll(app)
+        poll_id, ts = poll.id, poll.ts
     assert len(slack.posted(CHANNEL)) == 1
     assert app.runtime.storage.get_poll(poll_id).message_ts == ts
     assert slack.calls_to("response_url") == []  # nobody was told it failed
@@ -191,7 +174,8 @@ def test_poll_post_dropped_before_slack_acted_is_retried_once(
 
 def test_tally_edit_dropped_before_slack_acted_is_retried_once(running: Running) -> None:
     slack = running.slack
-    _, block_id, ts = post_poll(running)
+    poll = post_poll(running)
+    block_id, ts = poll.block_id, poll.ts
     slack.drop("chat.update")
     assert running.sender.click(block_id, "3", user="U1").status == 200
     running.settle()
@@ -202,7 +186,8 @@ def test_tally_edit_dropped_before_slack_acted_is_retried_once(running: Running)
 
 def test_ephemeral_reply_dropped_before_slack_acted_is_retried_once(running: Running) -> None:
     slack = running.slack
-    _, block_id, _ = post_poll(running)
+    poll = post_poll(running)
+    block_id = poll.block_id
     slack.drop("response_url")
     assert running.sender.click(block_id, "3", user="U1").status == 200
     (thanks,) = slack.wait_for("response_url")
@@ -212,6 +197,7 @@ def test_ephemeral_reply_dropped_before_slack_acted_is_retried_once(running: Run
 # Slow answers
 
 
+@pytest.mark.timing
 def test_slow_slack_does_not_slow_the_acknowledgements(
     slack: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -246,6 +232,42 @@ def test_slow_slack_does_not_slow_the_acknowledgements(
         assert storage.poll_total(poll.id).responders == 5
         eventually(lambda: len(slack.calls_to("response_url")) == 5)
     assert len(slack.posted(CHANNEL)) == 1
+
+
+def test_acknowledgements_never_wait_for_slack(
+    slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The test above without a stopwatch: Slack holds the poll's post and every ephemeral
+    reply unanswered until the test lets go. The command and the clicks that arrive meanwhile
+    are all acknowledged before that (an acknowledgement that waited for Slack could not
+    be), and the poll is posted once."""
+    with app_of(slack, clock, tmp_path) as app:
+        post, replies_held = slack.hold("chat.postMessage"), slack.hold("response_url")
+        storage = app.runtime.storage
+        try:
+            first = app.sender.command("poll", user="U0")
+            post.wait_arrived()  # with Slack, unanswered
+            poll = storage.poll_on(TEAM_ID, CHANNEL, WEDNESDAY)
+            assert poll.message_ts is None  # still being posted
+            block_id = f"delight_poll:{poll.id}"
+            sends = [lambda n=n: app.sender.command("poll", user=f"U{n}") for n in (1, 2, 3)]
+            sends += [
+                lambda n=n: app.sender.click(block_id, "2", user=f"U{n}") for n in range(4, 9)
+            ]
+            with ThreadPoolExecutor(8) as pool:
+                replies = list(pool.map(lambda send: send(), sends))
+            assert [first.status] + [reply.status for reply in replies] == [200] * 9
+            assert not post.released and post.arrived == 1
+            for reply in replies[:3]:
+                assert "being posted right now" in reply.text
+        finally:
+            post.release()
+            replies_held.release()
+        eventually(lambda: recorded_ts(app))
+        assert storage.poll_total(poll.id).responders == 5
+        eventually(lambda: len(slack.calls_to("response_url")) == 5)
+    assert len(slack.posted(CHANNEL)) == 1
+    assert not post.outlasted and not replies_held.outlasted
 
 
 def test_answers_given_while_the_poll_is_being_posted_show_on_the_poll(
@@ -306,7 +328,8 @@ def test_known_limitation_post_answer_lost_after_slack_acted_posts_a_second_copy
 
 def test_failed_tally_edit_is_made_again_by_the_outbox(running: Running) -> None:
     slack = running.slack
-    _, block_id, ts = post_poll(running)
+    poll = post_poll(running)
+    block_id, ts = poll.block_id, poll.ts
     slack.fail("chat.update", "internal_error", status=500, times=3)
     running.sender.click(block_id, "2", user="U1")
     running.settle()
@@ -321,7 +344,8 @@ def test_failed_tally_edit_is_made_again_by_the_outbox(running: Running) -> None
 
 def test_dropped_tally_edit_is_made_good_by_the_close(running: Running) -> None:
     slack = running.slack
-    poll_id, block_id, ts = post_poll(running)
+    poll = post_poll(running)
+    poll_id, block_id, ts = poll.id, poll.block_id, poll.ts
     for n, value in enumerate(["2", "3", "4"]):
         running.sender.click(block_id, value, user=f"U{n}")
     running.settle()
@@ -342,7 +366,8 @@ def test_tally_edit_answer_lost_after_slack_acted_is_repeated_harmlessly(
 ) -> None:
     """chat.update is idempotent: the retry of an edit Slack already made changes nothing."""
     slack = running.slack
-    _, block_id, ts = post_poll(running)
+    poll = post_poll(running)
+    block_id, ts = poll.block_id, poll.ts
     slack.drop("chat.update", after=True)
     running.sender.click(block_id, "3", user="U1")
     running.settle()
@@ -352,7 +377,8 @@ def test_tally_edit_answer_lost_after_slack_acted_is_repeated_harmlessly(
 
 def test_rate_limited_tally_edits_end_on_the_final_tally(running: Running) -> None:
     slack = running.slack
-    _, block_id, ts = post_poll(running)
+    poll = post_poll(running)
+    block_id, ts = poll.block_id, poll.ts
     limit = slack.limit("chat.update", per_channel=1.0)
     for n in range(9):  # the live tally's third step of 3 answers
         assert running.sender.click(block_id, "1", user=f"U{n}").status == 200
@@ -367,7 +393,8 @@ def test_closing_edit_lost_to_an_outage_is_redrawn_once_slack_is_back(
     """Slack is down while the poll closes: the one pending edit of the message outlives
     the outage and shows the closed poll, without buttons, once Slack is back."""
     slack = running.slack
-    poll_id, block_id, ts = post_poll(running)
+    poll = post_poll(running)
+    poll_id, block_id, ts = poll.id, poll.block_id, poll.ts
     for n, value in enumerate(["2", "3", "4"]):
         running.sender.click(block_id, value, user=f"U{n}")
     running.settle()

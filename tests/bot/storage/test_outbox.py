@@ -68,9 +68,9 @@ def test_a_scheduled_digest_is_claimed_and_queued_together(storage: Storage) -> 
 
 def test_nudge_is_marked_and_queued_once(storage: Storage) -> None:
     poll_id = posted_poll(storage)
-    assert storage.queue_nudge(poll_id, NOW, "30 minutes left", LATER)
-    assert not storage.queue_nudge(poll_id, NOW, "30 minutes left", LATER)
-    assert outbox(storage) == [("nudge", poll_id, 0, {"text": "30 minutes left"})]
+    assert storage.queue_nudge(poll_id, NOW, 30, LATER)
+    assert not storage.queue_nudge(poll_id, NOW, 30, LATER)
+    assert outbox(storage) == [("nudge", poll_id, 0, {"minutes_left": 30})]
 
 
 def test_row_ids_are_never_handed_out_twice(storage: Storage) -> None:

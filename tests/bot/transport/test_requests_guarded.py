@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_bolt.request import request as bolt_request
 
-from tests.conftest import Running
-from tests.handlers.test_poll_flow import post_poll
+from tests.conftest import Running, post_poll
 
 
 def test_healthz_answers_ok(running: Running) -> None:
@@ -187,7 +186,7 @@ def test_bodies_bolt_cannot_read_get_400_not_500(running: Running, body: dict, c
 
 def test_a_click_is_parsed_once(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
     """The edge, the guard, Bolt and the request log share one parse (bench/ack_latency.py)."""
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     parses = []
 
     def counting(module):
@@ -229,14 +228,14 @@ def test_click_with_odd_values_is_answered_not_recorded(running, block_id, value
 
 
 def test_click_on_a_poll_in_another_channel_is_not_counted(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     running.sender.click(f"delight_poll:{poll_id}", "3", channel="C0OTHER")
     running.slack.wait_for("response_url")
     assert running.runtime.storage.poll_total(poll_id).responders == 0
 
 
 def test_more_button_opens_count_modal_and_submission_counts(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     block = f"delight_poll:{poll_id}"
     assert running.sender.click(block, "more", action_id="answer_more").status == 200
     (opened,) = running.slack.wait_for("views.open")
@@ -275,12 +274,12 @@ def test_concurrent_poll_commands_post_one_poll(running: Running) -> None:
         replies = list(pool.map(lambda _: running.sender.command("poll"), range(10)))
     assert all(reply.status == 200 for reply in replies)
     running.slack.wait_for("chat.postMessage")
-    time.sleep(0.2)  # give any (wrong) second post a moment to show up
+    running.settle()  # any (wrong) second post would have been sent by now
     assert len(running.slack.calls_to("chat.postMessage")) == 1
 
 
 def test_double_clicks_count_one_answer_per_person(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     block = f"delight_poll:{poll_id}"
     with ThreadPoolExecutor(8) as pool:
         replies = list(
@@ -291,7 +290,7 @@ def test_double_clicks_count_one_answer_per_person(running: Running) -> None:
 
 
 def test_answers_are_stored_under_pseudonyms(running: Running) -> None:
-    poll_id, _ = post_poll(running)
+    poll_id = post_poll(running).id
     running.sender.click(f"delight_poll:{poll_id}", "3", user="U0ALICE")
     import sqlite3
 

@@ -8,6 +8,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +18,11 @@ from bot.app import build
 from bot.main import quiet_socket_client
 from bot.slack.identity import SlackCheckFailed
 from bot.transport.socket_mode import SDK_LOGGER
-from tests.bot.test_main_process import free_port
-from tests.conftest import APP_TOKEN, Running, make_settings
+from tests.bot.conftest import free_port
+from tests.conftest import APP_TOKEN, Running, eventually, make_settings
 from tests.fake_slack import TEAM_ID, FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
+from tests.slack_requests import slash_command
 
 socket_only = pytest.mark.parametrize("transport", ["socket"], indirect=True)
 
@@ -31,20 +33,6 @@ def get(running: Running, path: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
-
-
-def command(text: str = "tally", **fields: str) -> dict[str, str]:
-    body = {
-        "command": "/delight",
-        "text": text,
-        "team_id": TEAM_ID,
-        "channel_id": "C0TEAM",
-        "user_id": "U0ALICE",
-        "trigger_id": "1.2.trigger",
-        "response_url": "http://127.0.0.1:1/hook",
-    }
-    body.update(fields)
-    return {k: v for k, v in body.items() if v}
 
 
 @socket_only
@@ -78,7 +66,7 @@ BLOCK_ACTIONS = {"type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id"
             },
             "missing view.type",
         ),
-        ("slash_commands", command("win new Secret story", team_id=""), "missing team_id"),
+        ("slash_commands", slash_command("win new Secret story", team_id=""), "missing team_id"),
         ("interactive", ["not", "an", "object"], "payload is not an object"),
         ("events_api", {"type": "event_callback", "event": {}}, "missing event_id"),
         (
@@ -118,7 +106,7 @@ def test_a_frame_that_is_not_json_is_dropped_with_one_line(
         socket_mode.send_raw("{not json", link=link)
         # The same connection reads in order: once a later envelope is answered, the frame
         # before it was handled.
-        assert socket_mode.send("slash_commands", command(), link=link) is not None
+        assert socket_mode.send("slash_commands", slash_command(), link=link) is not None
     assert "socket frame dropped: not a JSON object" in caplog.text
     assert not any(r.exc_info for r in caplog.records)
 
@@ -128,10 +116,11 @@ def test_a_slash_commands_reply_comes_back_with_the_ack(
     running: Running, socket_mode: FakeSocketMode
 ) -> None:
     socket_mode.wait_connected(2)
-    ack = socket_mode.send("slash_commands", command("help"))
+    ack = socket_mode.send("slash_commands", slash_command("help"))
     assert "/delight poll" in ack["payload"]["text"]
 
 
+@pytest.mark.timing
 @socket_only
 def test_a_dropped_connection_leaves_the_other_answering_and_is_replaced_fast(
     running: Running, socket_mode: FakeSocketMode
@@ -139,13 +128,14 @@ def test_a_dropped_connection_leaves_the_other_answering_and_is_replaced_fast(
     dropped, other = socket_mode.wait_connected(2)
     socket_mode.drop(dropped)
     # Slack sends to the connections it still has; the other one answers at once.
-    assert socket_mode.send("slash_commands", command(), link=other, timeout=2) is not None
+    assert socket_mode.send("slash_commands", slash_command(), link=other, timeout=2) is not None
     socket_mode.wait_opened(3, timeout=10)
     socket_mode.wait_connected(2, timeout=10)
     replaced = socket_mode.links[-1].opened_at - dropped.dropped_at
     assert replaced < 10, f"replaced after {replaced:.1f} s"
 
 
+@pytest.mark.timing
 @socket_only
 def test_with_every_connection_dropped_it_answers_again_within_10_s(
     running: Running, socket_mode: FakeSocketMode
@@ -155,9 +145,53 @@ def test_with_every_connection_dropped_it_answers_again_within_10_s(
     for link in links:
         socket_mode.drop(link)
     socket_mode.wait_opened(3, timeout=10)
-    ack = socket_mode.send("slash_commands", command(), link=socket_mode.links[-1], timeout=5)
+    ack = socket_mode.send("slash_commands", slash_command(), link=socket_mode.links[-1], timeout=5)
     assert ack is not None
     assert time.monotonic() - started < 10
+
+
+def socket_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "delight.socket"]
+
+
+@socket_only
+def test_a_dropped_connection_leaves_the_other_answering_and_is_replaced_at_once(
+    running: Running, socket_mode: FakeSocketMode, slack: FakeSlack, caplog
+) -> None:
+    """The two tests above without a stopwatch: what makes the replacement fast. The other
+    connection answers meanwhile, and the lost one is replaced by the first try, with no
+    back-off in between (nor waiting for a ping to go unanswered)."""
+    dropped, other = socket_mode.wait_connected(2)
+    with caplog.at_level(logging.INFO, logger="delight.socket"):
+        socket_mode.drop(dropped)
+        assert socket_mode.send("slash_commands", slash_command(), link=other) is not None
+        socket_mode.wait_opened(3, timeout=30)
+        eventually(lambda: "socket connected" in "".join(socket_lines(caplog)))
+    assert socket_lines(caplog) == [
+        "socket connection lost; reconnecting (1 of 2 open)",
+        "socket connected (2 of 2 open)",
+    ]
+    assert len(slack.calls_to("apps.connections.open")) == 3  # one each, and one to replace
+
+
+@socket_only
+def test_with_every_connection_dropped_each_is_replaced_at_once_and_answers(
+    running: Running, socket_mode: FakeSocketMode, slack: FakeSlack, caplog
+) -> None:
+    """The same with both connections dropped: each is replaced at once, and answers."""
+    links = socket_mode.wait_connected(2)
+    with caplog.at_level(logging.INFO, logger="delight.socket"):
+        for link in links:
+            socket_mode.drop(link)
+        socket_mode.wait_opened(4, timeout=30)
+        ack = socket_mode.send("slash_commands", slash_command(), link=socket_mode.links[-1])
+        eventually(lambda: "".join(socket_lines(caplog)).count("socket connected") == 2)
+    assert ack is not None
+    # Each lost, each replaced by its first try (how many were open at each line depends on
+    # which the supervisor looked at first).
+    said = Counter(line.split(" (")[0] for line in socket_lines(caplog))
+    assert said == {"socket connection lost; reconnecting": 2, "socket connected": 2}
+    assert len(slack.calls_to("apps.connections.open")) == 4
 
 
 @socket_only
@@ -170,7 +204,7 @@ def test_refresh_requested_opens_the_new_connection_before_the_old_closes(
     socket_mode.wait_closed(old)
     assert new.opened_at <= old.closed_at  # no moment without this connection
     assert other.open
-    assert socket_mode.send("slash_commands", command(), link=new) is not None
+    assert socket_mode.send("slash_commands", slash_command(), link=new) is not None
 
 
 @socket_only
@@ -181,10 +215,7 @@ def test_readyz_says_when_no_connection_is_open(
     slack.fail("apps.connections.open", "internal_error", times=None)
     for link in links:
         socket_mode.drop(link)
-    deadline = time.monotonic() + 10
-    while get(running, "/readyz")[0] == 200:
-        assert time.monotonic() < deadline, "readyz never noticed"
-        time.sleep(0.05)
+    eventually(lambda: get(running, "/readyz")[0] != 200, what="readyz to notice")
     assert get(running, "/readyz") == (503, "not ready: no Socket Mode connection to Slack is open")
     assert get(running, "/healthz") == (200, "ok")
 
@@ -231,10 +262,7 @@ def test_an_unreachable_websocket_is_retried_with_back_off_never_called_connecte
     try:
         with caplog.at_level(logging.INFO):
             runtime.socket.open()  # the token works: the websocket is retried behind
-            deadline = time.monotonic() + 10
-            while "retrying in 2 s" not in caplog.text:  # the first retry failed too
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
+            eventually(lambda: "retrying in 2 s" in caplog.text)  # the first retry failed too
             assert "socket connected" not in caplog.text
             assert "established" not in caplog.text
             assert "retrying in 1 s (0 of 2 open)" in caplog.text
@@ -264,8 +292,5 @@ def test_slack_sdk_still_records_the_pongs_the_supervisor_reads(
     """The stale check reads slack_sdk's ``Connection.last_ping_pong_time``: an upgrade that
     stops recording it must fail here, not churn connections in production."""
     socket_mode.wait_connected(2)
-    deadline = time.monotonic() + 5
-    while not all(running.runtime.socket.last_pongs()):
-        assert time.monotonic() < deadline, "no pong was recorded"
-        time.sleep(0.05)
+    eventually(lambda: all(running.runtime.socket.last_pongs()), what="a pong recorded")
     assert len(running.runtime.socket.last_pongs()) == 2
