@@ -1,5 +1,5 @@
 """The floor for bench/ack_latency.py and bench/memory.py: a Bolt app that only acks, on the
-same server (Delight's ``bot.transport.server.HttpServer``: waitress with the same settings,
+same server (Delight's ``bot.transport.server.HttpServer``: cheroot with the same settings,
 ``threads`` as Delight's ``bot.main.HTTP_THREADS``) and the same WSGI guard
 (``bot.transport.http.DelightWeb``).
 

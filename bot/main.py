@@ -171,13 +171,14 @@ def _serve(settings: Settings, mode: str) -> None:
         server.close()
         runtime.close()
         _fail(f"could not start: {error}")
-    runtime.start()
-    _on_stop_signals(lambda: _stop(runtime, server))
-    logger.info("running mode=%s as %s, health on port %s", mode, who, server.port)
     try:
+        runtime.start()
+        _on_stop_signals(lambda: _stop(runtime, server))
+        logger.info("running mode=%s as %s, health on port %s", mode, who, server.port)
         server.run()
         logger.info("stopping: requests drained")
     finally:
+        server.close()  # its threads would keep the process alive after an error
         # Work listeners started after acknowledging (posting a poll, a thank-you) finishes
         # before the database closes: Runtime.close() waits for it.
         runtime.close()

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from waitress.server import create_server
 
 from bot.app import Runtime, build
 from bot.settings import Settings
 from bot.slack import errors as slack_errors
 from bot.slack.ids import POLL_BLOCK_PREFIX
+from bot.transport.server import HttpServer
 from tests.blockkit import assert_valid_call, assert_valid_view
 from tests.fake_slack import CLIENT_ID, CLIENT_SECRET, Call, FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
@@ -157,7 +157,8 @@ def serve(
     edit_limit: tuple[float, int] = (1000.0, 1000),
     **overrides: object,
 ) -> Iterator[Running]:
-    """Start the real app (scheduler included) on waitress at 127.0.0.1; stop it afterwards.
+    """Start the real app (scheduler included) on Delight's HTTP server at 127.0.0.1; stop it
+    afterwards.
 
     ``overrides`` change the settings, e.g. ``**OAUTH`` for multi-workspace mode. Posts in
     one channel are not spaced out unless ``channel_interval`` says so (Slack's is 1 s):
@@ -183,20 +184,11 @@ def serve(
     if runtime.socket is not None:
         runtime.socket.open()
     runtime.start()
-    server = create_server(runtime.web, host="127.0.0.1", port=0, threads=8)
-    stopping = threading.Event()
-
-    def run() -> None:
-        try:
-            server.run()
-        except (OSError, ValueError):
-            # Closing the listening socket under waitress's select loop can raise there.
-            if not stopping.is_set():
-                raise
-
-    thread = threading.Thread(target=run, daemon=True)
+    # Checking for the stop every 5 ms keeps each test's stop short.
+    server = HttpServer(runtime.web, "127.0.0.1", 0, threads=8, poll_seconds=0.005)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    base_url = f"http://127.0.0.1:{server.effective_port}"
+    base_url = f"http://127.0.0.1:{server.port}"
     sender = (
         SocketSender(socket_mode, slack.response_url())
         if socket_mode is not None
@@ -205,17 +197,8 @@ def serve(
     try:
         yield Running(runtime, sender, slack, clock, base_url)
     finally:
-        stopping.set()
-        # Close the server on its own loop thread: the pull wakes its select() at once, where
-        # a close from here would leave it waiting out its 1 s timeout. The trigger's lock is
-        # held until the pull has written, so the loop can't run the close (which closes the
-        # trigger's pipe) before that, even when a finished response wakes it first.
-        trigger = server.trigger
-        with trigger.lock:
-            trigger.thunks.append(server.close)
-            trigger.pull_trigger()
+        server.stop()
         thread.join(5)
-        server.close()  # nothing left to do when the loop closed it
         if socket_mode is not None:
             # Ended from Slack's side first, so no reader waits out its receive timeout.
             for link in socket_mode.connections():

@@ -34,7 +34,7 @@ LAYERS: list[set[str]] = [
     {"bot.domain"},
 ]
 SLACK = {"slack_bolt", "slack_sdk"}
-SERVING = {"waitress", "slack_bolt", "apscheduler"}
+SERVING = {"cheroot", "slack_bolt", "apscheduler"}
 DATABASE = {"sqlite3", "sqlite_utils"}
 # What each package may not import from outside Delight.
 FORBIDDEN = {

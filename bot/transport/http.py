@@ -226,7 +226,7 @@ def _webhook(
     secret = path.removeprefix(webhook.PATH_PREFIX)
     try:
         answer = webhooks.receive(secret, length, environ["wsgi.input"].read)
-    except Exception as error:  # never waitress's traceback: it would log the path's secret
+    except Exception as error:  # never the server's traceback: it would log the path's secret
         logger.error("webhook failed: %s", type(error).__name__)
         answer = webhook.Answer(
             500, {"ok": False, "error": "internal_error", "message": "Please try again later."}

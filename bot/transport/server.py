@@ -1,34 +1,56 @@
-"""HTTP serving with a graceful stop: on SIGTERM, finish what was accepted, then exit.
+"""HTTP serving on cheroot, with a graceful stop: on SIGTERM, finish what was accepted, then exit.
 
-waitress runs its socket loop in the main thread and hands requests to worker threads. To
-stop gracefully we close the listening socket (no new connections), keep the loop running
-until every accepted request has been answered and its response flushed, and only then end
-the loop by closing every connection from inside it. Whatever a listener still does after
-acknowledging (posting a poll, a thank-you) is finished afterwards by the runtime's shutdown.
+cheroot (CherryPy's WSGI server) watches its idle keep-alive connections with the platform's
+selector (epoll on Linux: no limit of 1024 file descriptors) in one thread and hands each
+connection that has a request to a fixed pool of worker threads, which read it, call the app
+and write the answer. Its documented ``stop()`` is the graceful stop we need: it stops
+accepting, closes the idle connections, lets the workers finish every connection already
+handed to them (answers written; a kept-alive connection is closed once answered) and waits
+for them, up to ``shutdown_timeout``; then it cuts off the connections still being read, and
+waits for a worker still inside the app (Bolt answers, or gives up, within 3 s). Whatever a
+listener still does after acknowledging (posting a poll, a thank-you) is finished afterwards
+by the runtime's shutdown. Only documented attributes, ``prepare()``, ``serve()``, ``stop()``
+and the ``error_log`` hook are used, so an upgrade of cheroot has nothing private to break.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
 
-from waitress.channel import HTTPChannel
-from waitress.server import create_server
+from cheroot import wsgi
 
 logger = logging.getLogger(__name__)
 
+# The most ``stop()`` waits for the requests being read and answered before cutting them off.
 DRAIN_SECONDS = 20.0
-# Open connections waitress accepts (its default is 100). Past the limit it stops accepting,
-# and a new connection waits in the listen backlog until one of the open ones closes; Slack
-# and proxies keep theirs alive (idle for up to waitress's channel_timeout, 120 s), so in a
-# burst of more than 100 clicks the late ones would miss Slack's 3 seconds. waitress watches
-# its sockets with select(), which takes file descriptors below 1024 only: 500 leaves room
-# for the database files, the clients' connections to Slack and the rest. (Its poll() option
-# costs more per turn of the loop: bench/ack_latency.py's bare app lost a third of its clicks
-# per second with it.)
+# Idle keep-alive connections kept open (cheroot's default is 10). Past the limit an answer
+# says ``Connection: close`` and the client opens a new connection for its next request, so
+# nothing waits; but Slack and proxies keep theirs alive, and in a burst of clicks each new
+# connection costs a handshake (with Slack, a TLS one). 500 leaves room below a soft limit of
+# 1,024 open files for the database, the clients' connections to Slack and the rest.
 CONNECTION_LIMIT = 500
+# Connections waiting in the kernel to be accepted (cheroot's default is 5): a burst of new
+# connections must not overflow it, or the client waits a second to try again.
+BACKLOG = 1024
+# How long a connection may stay idle, or a request stall on its way in, in seconds.
+IDLE_SECONDS = 10
+# How often the selector thread checks whether to stop, in seconds: bounds ``stop()``'s wait
+# for it. Ten idle wake-ups a second cost nothing measurable.
+POLL_SECONDS = 0.1
+
+
+class _Server(wsgi.Server):
+    def error_log(self, msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+        """cheroot's hook for its messages (it writes to stderr otherwise): into our log.
+
+        Its INFO lines are about single clients (a connection reset on the way): DEBUG here.
+        """
+        level = level if level >= logging.WARNING else logging.DEBUG
+        logger.log(level, "%s", msg, exc_info=traceback)
 
 
 class HttpServer:
@@ -39,46 +61,42 @@ class HttpServer:
         port: int,
         threads: int,
         drain_seconds: float = DRAIN_SECONDS,
+        poll_seconds: float = POLL_SECONDS,
     ) -> None:
-        self._server = create_server(
+        """Bind ``host:port`` (raises OSError, with the reason, when it can't be used)."""
+        server = _Server(
+            (host, port),
             app,
-            host=host,
-            port=port,
-            threads=threads,
-            connection_limit=CONNECTION_LIMIT,
-            ident="delight",
+            numthreads=threads,
+            max=threads,
+            server_name="delight",
+            request_queue_size=BACKLOG,
+            timeout=IDLE_SECONDS,
+            shutdown_timeout=drain_seconds,
         )
-        self._accept_one = self._server.handle_accept
-        self._server.handle_accept = self._accept_waiting
+        server.keep_alive_conn_limit = CONNECTION_LIMIT
+        server.expiration_interval = poll_seconds
+        try:
+            server.prepare()
+        except OSError as error:
+            raise _bind_error(host, port) or error from None
+        self._server = server
         self._drain_seconds = drain_seconds
         self._stopping = threading.Event()
-
-    def _accept_waiting(self) -> None:
-        """Take every connection waiting in the backlog, up to the connection limit.
-
-        waitress takes one per turn of its loop, and a turn lasts as long as the reads and
-        writes of every connection that is ready: under a burst of clicks a turn took ~30 ms,
-        so the 100th new connection waited 3 s to be taken (bench/ack_latency.py).
-        """
-        connections = self._server._map
-        while len(connections) < CONNECTION_LIMIT:
-            before = len(connections)
-            self._accept_one()  # waitress's own: socket options, the channel, errors logged
-            if len(connections) == before:
-                return  # none was waiting (or accept failed; the loop will try again)
+        self._stopped = threading.Event()
 
     @property
     def port(self) -> int:
-        return self._server.effective_port
+        return self._server.bind_addr[1]
 
     def run(self) -> None:
         """Serve until ``stop()``; returns once accepted requests are answered."""
-        self._server.run()
-        self._server.task_dispatcher.shutdown()
+        self._server.serve()
+        self._stopped.wait()
 
     def close(self) -> None:
-        """Release the port of a server that never ran."""
-        self._server.close()
+        """Release the port and the worker threads at once (nothing left to do after ``stop()``)."""
+        self._server.stop()
 
     def stop(self) -> None:
         """Stop accepting, drain, then end ``run()``. Safe to call from a signal handler."""
@@ -87,36 +105,25 @@ class HttpServer:
         self._stopping.set()
         threading.Thread(target=self._drain, name="drain", daemon=True).start()
 
-    def _stop_accepting(self) -> None:
-        # Runs inside waitress's loop (via its trigger), between two waits on the sockets.
-        server = self._server
-        server.accepting = False
-        server.del_channel()
-        server.socket.close()
-
     def _drain(self) -> None:
-        self._server.trigger.pull_trigger(self._stop_accepting)
-        deadline = time.monotonic() + self._drain_seconds
-        while not self._idle():
-            if time.monotonic() >= deadline:
-                logger.warning("stopping with requests still in flight")
-                break
-            time.sleep(0.02)
-        # The loop runs while it has sockets to watch: close them all, from inside the loop.
+        began = time.monotonic()
         try:
-            self._server.trigger.pull_trigger(self._close_connections)
-        except OSError:
-            # The loop had nothing left to watch and already ended, closing its trigger
-            # (seen when the last request was answered just before SIGTERM): done.
-            logger.debug("server loop already ended")
+            self._server.stop()
+        finally:
+            if time.monotonic() - began >= self._drain_seconds:
+                logger.warning("stopping with requests still in flight")
+            self._stopped.set()
 
-    def _close_connections(self) -> None:
-        for dispatcher in list(self._server._map.values()):
-            dispatcher.close()
 
-    def _idle(self) -> bool:
-        dispatcher = self._server.task_dispatcher
-        if dispatcher.active_count or dispatcher.queue:
-            return False
-        channels = [c for c in list(self._server._map.values()) if isinstance(c, HTTPChannel)]
-        return not any(c.requests or c.total_outbufs_len for c in channels)
+def _bind_error(host: str, port: int) -> OSError | None:
+    """Why ``host:port`` can't be bound, as the OS says it (cheroot's error keeps only text)."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as cheroot binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return error
+    return None
