@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.ack_latency import free_port, wait_healthy  # noqa: E402
 from bot.domain.schedule import EVERY_DAY  # noqa: E402
+from bot.service.due import DueInstants  # noqa: E402
 from bot.storage.store import Storage  # noqa: E402
 from tests.fake_slack import TEAM_ID, FakeSlack  # noqa: E402
 
@@ -60,11 +61,14 @@ def seed(db: Path, channels: int, zone: str, now: datetime) -> None:
     poll_time = (local - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
     yesterday = local.date() - timedelta(days=1)
     storage = Storage(db)
+    due = DueInstants(storage)
     for n in range(channels):
         channel = f"C{n:05d}"
         storage.save_schedule(TEAM_ID, channel, poll_time, zone, EVERY_DAY)
         # Only polls fan out here: no digest catch-up joins in, whatever day it is.
         storage.set_digest(TEAM_ID, channel, None, None, off=True)
+        # As /delight schedule does: the due index knows the poll, due a minute ago.
+        due.schedule_changed(TEAM_ID, channel, now - timedelta(minutes=2))
         poll, _ = storage.claim_poll(TEAM_ID, channel, yesterday, now - timedelta(days=1))
         storage.set_poll_message(poll.id, f"1699999999.{n:06d}")
         for person in ("p1", "p2", "p3"):

@@ -18,6 +18,7 @@ from bot.service.delight import Delight
 from bot.service.digests import Digests
 from bot.service.directory import Directory
 from bot.service.events import EventLog
+from bot.service.firings import Firings
 from bot.service.live import LiveTallies
 from bot.service.outbox import Outbox
 from bot.service.polls import Polls
@@ -42,7 +43,7 @@ from bot.transport.socket_mode import PING_INTERVAL, SocketMode
 from handlers import register_listeners
 from handlers.context import Services
 from handlers.guard import RefuseMalformed
-from schedules.jobs import Jobs, new_pool, new_scheduler
+from schedules.jobs import Jobs
 
 LISTENER_THREADS = 16
 # /readyz says "not ready" once the outbox's oldest message has waited this long.
@@ -118,7 +119,7 @@ def readiness_problem(
         return "no Socket Mode connection to Slack is open"
     if not storage.is_writable():
         return "the database does not take writes"
-    if not jobs.scheduler.running:
+    if not jobs.running:
         return "the scheduler is not running"
     if installs is not None and not installs.store.is_readable():
         return "the installations database can't be read"
@@ -136,10 +137,12 @@ def services(
     directory: Directory,
     wake: Callable[[], None],
     resync: Callable[[str, str], None],
+    posted: Callable[[str, str], None],
 ) -> Delight:
     """The service's objects, each handed what its job needs. ``wake()`` tells the outbox's
     worker rows were written; ``resync(team_id, channel_id)`` makes the scheduler follow the
-    channel's stored schedule."""
+    channel's stored schedule, ``posted(team_id, channel_id)`` its new poll's close and
+    nudge."""
     pseudonym = Pseudonymizer(key)
     channels = Channels(storage, clock, settings.default_tz, settings.language)
     live = LiveTallies(storage, channels, clock, wake)
@@ -147,7 +150,7 @@ def services(
     wins = Wins(storage, channels, clock, wake, directory)
     return Delight(
         channels=channels,
-        polls=Polls(storage, channels, live, pseudonym, clock, wake, directory),
+        polls=Polls(storage, channels, live, pseudonym, clock, wake, directory, posted),
         live=live,
         digests=Digests(storage, channels, clock, wake),
         reports=reports,
@@ -199,11 +202,11 @@ def build(
     installs = oauth_installs(settings, client, clock) if settings.oauth else None
     client_for = installs.workspaces.client_for if installs else lambda _team_id: client
     lookups = SlackLookups(client_for)
-    wake, resync = Later(), Later()
-    delight = services(settings, storage, key, clock, lookups, wake, resync)
-    pool = new_pool()
-    jobs = Jobs(delight, storage, clock, new_scheduler(pool), pool)
+    wake, resync, posted = Later(), Later(), Later()
+    delight = services(settings, storage, key, clock, lookups, wake, resync, posted)
+    jobs = Jobs(Firings(delight, storage, clock, wake), clock)
     resync.connect(jobs.sync)
+    posted.connect(jobs.poll_posted)
     pacer = Pacer(settings.post_rate, settings.post_burst, channel_interval)
     delivery = Delivery(
         storage,

@@ -1,17 +1,18 @@
 """When a channel's poll and digest happen: pure rules, no threads, no Slack.
 
-The same APScheduler ``CronTrigger`` that fires the jobs also answers "when are the next
-polls?", so what ``/delight schedule`` shows is exactly what will run, DST included.
+The same rule fires the polls (through the due index, ``schedules.jobs``) and answers "when
+are the next polls?", so what ``/delight schedule`` shows is exactly what will run. It is the
+rule APScheduler's ``CronTrigger`` applied when each channel had a cron job, in plain Python
+(``_occurrences``), and tests/bot/domain/test_due.py holds it to ``CronTrigger``'s answers
+across DST nights in both directions and 30- and 45-minute offsets.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain.i18n import _
 from bot.domain.mrkdwn import code
@@ -39,9 +40,6 @@ class ChannelSchedule:
     digest_off: bool = False
     skips: frozenset[date] = field(default_factory=frozenset)
 
-    def poll_trigger(self) -> CronTrigger:
-        return _trigger(self.days, self.poll_time, self.tz)
-
     def digest_at(self) -> tuple[int, time] | None:
         """The digest's weekday and time: set explicitly, or by default the channel's last
         working day, an hour before the poll."""
@@ -54,10 +52,6 @@ class ChannelSchedule:
         if before.date() < date(2000, 1, 3):
             last_day = (last_day - 1) % 7
         return last_day, before.time()
-
-    def digest_trigger(self) -> CronTrigger | None:
-        at = self.digest_at()
-        return None if at is None else _trigger(frozenset({at[0]}), at[1], self.tz)
 
     def poll_due(self, now: datetime) -> date | None:
         """The local date whose poll should be up by ``now``, if any.
@@ -87,36 +81,89 @@ class ChannelSchedule:
         digest_time = datetime.combine(monday + timedelta(days=at[0]), at[1], zone)
         return monday if local >= digest_time else None
 
+    def next_poll_at(self, now: datetime) -> datetime | None:
+        """When the poll fires next after ``now``: today's poll time if it is still to come,
+        else the next poll day's (skips and pause applied; None while paused).
+
+        One a local day: once today's poll time has passed, today is done, so neither a
+        firing at that time nor the fall-back hour's repeat of it is followed by a second
+        one today. This is also why a schedule set after today's poll time starts with the
+        next poll day.
+        """
+        local = now.astimezone(ZoneInfo(self.tz))
+        cursor = now if local.time() < self.poll_time else _next_midnight(local)
+        upcoming = self.next_polls(cursor, 1)
+        return upcoming[0] if upcoming else None
+
+    def next_digest_at(self, now: datetime) -> datetime | None:
+        """When the digest fires next after ``now``: this week's if its time is still to
+        come, else next week's (None when it is off)."""
+        at = self.digest_at()
+        if at is None:
+            return None
+        cursor = now
+        if self.digest_due(now) is not None:
+            local = now.astimezone(ZoneInfo(self.tz))
+            cursor = _next_midnight(local + timedelta(days=6 - local.weekday()))
+        return _first_from(cursor, frozenset({at[0]}), at[1], ZoneInfo(self.tz))
+
     def next_polls(self, now: datetime, count: int = 3) -> list[datetime]:
         """The next ``count`` poll times after ``now`` in local time, skips and pause applied."""
         if self.paused:
             return []
-        trigger = self.poll_trigger()
         zone = ZoneInfo(self.tz)
         found: list[datetime] = []
         cursor = now
-        for _attempt in range(count + len(self.skips) + 1):
-            fire = trigger.get_next_fire_time(None, cursor)
+        while len(found) < count:
+            fire = _first_from(cursor, self.days, self.poll_time, zone, self.skips)
             if fire is None:
                 break
-            if fire.date() not in self.skips:
-                found.append(fire)
-                if len(found) == count:
-                    break
-            # One poll per local day: when a DST fall-back repeats the poll's hour, the
-            # trigger fires twice, and the database lets only the first one post.
-            cursor = datetime.combine(fire.date() + timedelta(days=1), time(0), zone)
+            found.append(fire)
+            # One poll per local day: when clocks go back and repeat the poll's time, the
+            # first is the day's poll.
+            cursor = _next_midnight(fire)
         return found
 
 
-def _trigger(days: frozenset[int], at: time, tz: str) -> CronTrigger:
-    return CronTrigger(
-        day_of_week=",".join(DAY_NAMES[d] for d in sorted(days)),
-        hour=at.hour,
-        minute=at.minute,
-        second=at.second,
-        timezone=ZoneInfo(tz),
-    )
+def _next_midnight(local: datetime) -> datetime:
+    """The start of the local day after ``local``'s."""
+    return datetime.combine(local.date() + timedelta(days=1), time(0), local.tzinfo)
+
+
+def _first_from(
+    cursor: datetime,
+    days: frozenset[int],
+    at: time,
+    zone: ZoneInfo,
+    skips: frozenset[date] = frozenset(),
+) -> datetime | None:
+    """The first time the clock in ``zone`` shows ``at`` on one of ``days`` (not a skipped
+    date), at or after ``cursor``."""
+    local = cursor.astimezone(zone)
+    day, start = local.date(), cursor.astimezone(UTC)
+    for _day in range(7 * (len(skips) + 2)):
+        if day.weekday() in days and day not in skips:
+            for fire in _occurrences(day, at, zone):
+                # As for CronTrigger, a time skipped when clocks went forward is over once
+                # the clock shows a later one, though its stand-in instant is still to come.
+                skipped_past = day == local.date() and not fire.fold and at < local.time()
+                if fire.astimezone(UTC) >= start and not skipped_past:
+                    return fire
+        day += timedelta(days=1)
+    return None
+
+
+def _occurrences(day: date, at: time, zone: ZoneInfo) -> list[datetime]:
+    """When the clock shows ``at`` on ``day``, as ``CronTrigger`` fires it: once; twice in
+    the hour clocks go back (the summer one first); and in the hour they skip, at the
+    moment it would have been by the offset before the change (02:30 in Berlin on the
+    night clocks go forward is 01:30 UTC, 03:30 CEST)."""
+    first = datetime.combine(day, at, zone)
+    again = first.replace(fold=1)
+    repeated = again.utcoffset() != first.utcoffset()
+    if repeated and again.astimezone(UTC).astimezone(zone).time() == at:
+        return [first, again]
+    return [first]
 
 
 class RuleError(ValueError):
@@ -222,6 +269,14 @@ def poll_closes_at(claimed_at: datetime, schedule: ChannelSchedule | None) -> da
         return latest
     upcoming = schedule.next_polls(claimed_at + timedelta(minutes=1), 1)
     return min([latest, *upcoming])
+
+
+def nudge_window(
+    claimed_at: datetime, schedule: ChannelSchedule | None, minutes: int
+) -> tuple[datetime, datetime]:
+    """When a poll's nudge may go out: from ``minutes`` before it closes until it closes."""
+    closes_at = poll_closes_at(claimed_at, schedule)
+    return closes_at - timedelta(minutes=minutes), closes_at
 
 
 def needs_nudge(responders: int, recent: list[int]) -> bool:

@@ -1,6 +1,7 @@
-"""A poll's life: asked for (by a person or the schedule), answered, nudged once, closed, or
-closed because it stayed open too long. Every change is written with the outbox row that
-shows it (``bot.domain.outbox``); the outbox's worker is woken to send it."""
+"""A poll's life: asked for (by a person or the schedule), answered, nudged once, closed by
+the next poll's post (or, open too long, by the scheduler: ``bot.service.firings``). Every
+change is written with the outbox row that shows it (``bot.domain.outbox``); the outbox's
+worker is woken to send it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from datetime import datetime
 from bot.domain.calendar import Clock
 from bot.domain.models import Poll
 from bot.domain.pseudonym import Pseudonymizer
-from bot.domain.schedule import MAX_POLL_OPEN
 from bot.service.channels import Channels
 from bot.service.directory import Directory
 from bot.service.live import LiveTallies
@@ -65,8 +65,11 @@ class Polls:
         clock: Clock,
         wake: Callable[[], None],
         directory: Directory,
+        posted: Callable[[str, str], None],
     ) -> None:
-        """``wake()``: tell the outbox's worker that rows were written."""
+        """``wake()``: tell the outbox's worker that rows were written. ``posted(team_id,
+        channel_id)``: a poll of the channel was posted (the scheduler keeps when its polls
+        close and nudge)."""
         self._storage = storage
         self._channels = channels
         self._live = live
@@ -74,6 +77,7 @@ class Polls:
         self._clock = clock
         self._wake = wake
         self._directory = directory
+        self._posted = posted
 
     def request(
         self, team_id: str, channel_id: str, response_url: str | None = None
@@ -129,6 +133,7 @@ class Polls:
         for earlier in self._storage.open_polls(poll.team_id, poll.channel_id):
             if earlier.local_date < poll.local_date:
                 self._storage.close_poll(earlier.id, self._clock())
+        self._posted(poll.team_id, poll.channel_id)
         self._wake()
         permalink = self._directory.permalink(poll.team_id, poll.channel_id, message_ts)
         if permalink:
@@ -141,16 +146,3 @@ class Polls:
         if queued:
             self._wake()
         return queued
-
-    def close(self, poll: Poll) -> None:
-        """Stop taking answers; the closing edit (final tally, no buttons) and the result line
-        in the thread are queued in the same transaction."""
-        if self._storage.close_poll(poll.id, self._clock()):
-            self._wake()
-
-    def close_expired(self) -> int:
-        """Close polls that have been open for the longest time allowed; returns how many."""
-        expired = self._storage.polls_open_since(self._clock() - MAX_POLL_OPEN)
-        for poll in expired:
-            self.close(poll)
-        return len(expired)

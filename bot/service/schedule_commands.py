@@ -143,6 +143,7 @@ class ScheduleCommands:
                     return SkipNotListed(day)
             case SetNudge(minutes=minutes):
                 self.storage.set_nudge(team_id, channel_id, minutes, tz)
+                self.resync(team_id, channel_id)  # the open polls' nudges follow
                 return NudgeSet(minutes)
             case ShowNudge():
                 return NudgeShown(self.storage.nudge_minutes(team_id, channel_id))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -83,26 +83,37 @@ class Connection:
             self._connections.clear()
         self._local = threading.local()
 
+    def transaction(self) -> AbstractContextManager[None]:
+        """One write transaction for a caller outside the store: a scheduled firing's outbox
+        row and the channel's next instant (``bot.service.firings``) commit together."""
+        return self._write()
+
     @contextmanager
     def _write(self) -> Iterator[None]:
         """One transaction that holds the write lock from its start, so what it reads can't
         change before it writes (a deferred one would fail to upgrade under a busy writer).
 
-        Not reentrant: a method that opens one calls only methods that don't (single
-        statements, such as another table's ``_enqueue``), so a write spanning tables is one
-        transaction.
+        A write spanning tables is one transaction: a method that opens one calls another
+        table's single statements (its ``_enqueue``), or methods that open their own, which
+        then join it (opened again on the same thread, it is the one already open).
         """
         db = self._db
+        if getattr(self._local, "writing", False):
+            yield
+            return
         # Writers of this process queue here rather than in SQLite's busy handler, which
         # sleeps and polls: under a burst of clicks an unlucky writer could lose the lock for
         # longer than busy_timeout and fail with "database is locked" (bench/ack_latency.py).
         with self._write_lock:
             db.execute("BEGIN IMMEDIATE")
+            self._local.writing = True
             try:
                 yield
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.writing = False
             db.execute("COMMIT")
 
     def is_writable(self) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.storage.channels import Channels
 
 # Every table with a team_id column, each row of which goes with its workspace.
-_TEAM_TABLES = ("outbox", "polls", "wins", "skips", "digests", "channels", "webhooks")
+_TEAM_TABLES = ("outbox", "polls", "wins", "skips", "digests", "channels", "webhooks", "due")
 
 
 class Forgetting(Channels):

@@ -7,12 +7,14 @@ one that has shipped: add the next.
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.domain.tally import DEFAULT_THRESHOLD
+from bot.storage import due_table
 
 migrations = Migrations("delight")
 
@@ -215,6 +217,14 @@ def m010_channel_language(db: Database) -> None:
     """Issue 16: the language a channel chose (``/delight language``); NULL follows the
     workspace's default, ``DELIGHT_LANGUAGE``."""
     db["channels"].add_column("language", str)
+
+
+@migrations()
+def m011_due_index(db: Database) -> None:
+    """Issue 17: each channel's next poll, digest, nudge and close, in UTC, indexed
+    (``bot.storage.due_table``), built here once from the schedules and open polls."""
+    due_table.create(db)
+    due_table.build(db, datetime.now(UTC))
 
 
 def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:

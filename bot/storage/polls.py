@@ -104,15 +104,6 @@ class Polls(Answers):
         ).fetchall()
         return [poll_of(row) for row in rows]
 
-    def polls_open_since(self, cutoff: datetime) -> list[Poll]:
-        """Posted, unclosed polls claimed at or before ``cutoff`` (any channel)."""
-        rows = self._db.execute(
-            f"SELECT {POLL_COLUMNS} FROM polls WHERE message_ts IS NOT NULL"
-            " AND closed_at IS NULL AND claimed_at <= ? ORDER BY claimed_at",
-            [cutoff.isoformat()],
-        ).fetchall()
-        return [poll_of(row) for row in rows]
-
     def close_poll(self, poll_id: int, now: datetime) -> bool:
         """Stop taking answers and fold them: the poll keeps its team numbers (responders,
         total) and its answers are deleted, in one transaction (issue 13). True for the one

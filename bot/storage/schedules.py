@@ -4,26 +4,12 @@ it skips (``skips``), and the nudge before a poll closes (``channels.nudge_minut
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from bot.domain.models import Poll
 from bot.domain.outbox import Kind
 from bot.domain.schedule import ChannelSchedule
 from bot.storage.outbox import Outbox
-from bot.storage.polls import POLL_COLUMNS, poll_of
-
-_SCHEDULE_COLUMNS = (
-    "team_id, channel_id, tz, poll_time, days, paused, digest_day, digest_time, digest_off"
-)
-
-
-@dataclass(frozen=True)
-class NudgeCandidate:
-    poll: Poll
-    claimed_at: datetime
-    nudge_minutes: int
+from bot.storage.schedule_rows import SCHEDULE_COLUMNS, schedule_of
 
 
 class Schedules(Outbox):
@@ -80,17 +66,13 @@ class Schedules(Outbox):
     def schedule_for(self, team_id: str, channel_id: str, today: date) -> ChannelSchedule | None:
         """The channel's schedule with its skips from ``today`` on, or None if unscheduled."""
         row = self._db.execute(
-            f"SELECT {_SCHEDULE_COLUMNS} FROM channels"
+            f"SELECT {SCHEDULE_COLUMNS} FROM channels"
             " WHERE team_id = ? AND channel_id = ? AND poll_time IS NOT NULL",
             [team_id, channel_id],
         ).fetchone()
-        return self._schedule(row, today) if row else None
-
-    def all_schedules(self, today: date) -> list[ChannelSchedule]:
-        rows = self._db.execute(
-            f"SELECT {_SCHEDULE_COLUMNS} FROM channels WHERE poll_time IS NOT NULL"
-        ).fetchall()
-        return [self._schedule(row, today) for row in rows]
+        if row is None:
+            return None
+        return schedule_of(row, frozenset(self.skips(team_id, channel_id, today)))
 
     def disabled_reason(self, team_id: str, channel_id: str) -> str | None:
         row = self._db.execute(
@@ -98,21 +80,6 @@ class Schedules(Outbox):
             [team_id, channel_id],
         ).fetchone()
         return row["disabled_reason"] if row else None
-
-    def _schedule(self, row: sqlite3.Row, today: date) -> ChannelSchedule:
-        team_id, channel_id, digest_time = row["team_id"], row["channel_id"], row["digest_time"]
-        return ChannelSchedule(
-            team_id=team_id,
-            channel_id=channel_id,
-            poll_time=time.fromisoformat(row["poll_time"]),
-            tz=row["tz"],
-            days=frozenset(int(d) for d in row["days"].split(",")),
-            paused=bool(row["paused"]),
-            digest_day=row["digest_day"],
-            digest_time=time.fromisoformat(digest_time) if digest_time else None,
-            digest_off=bool(row["digest_off"]),
-            skips=frozenset(self.skips(team_id, channel_id, today)),
-        )
 
     # Skips
 
@@ -156,21 +123,6 @@ class Schedules(Outbox):
         ).fetchone()
         return row["nudge_minutes"] if row else None
 
-    def nudge_candidates(self) -> list[NudgeCandidate]:
-        """Open, posted, not yet nudged polls in channels that asked for a nudge."""
-        rows = self._db.execute(
-            f"SELECT {_prefixed('p', POLL_COLUMNS)}, c.nudge_minutes FROM polls p"
-            " JOIN channels c ON c.team_id = p.team_id AND c.channel_id = p.channel_id"
-            " WHERE c.nudge_minutes IS NOT NULL AND p.message_ts IS NOT NULL"
-            " AND p.closed_at IS NULL AND p.nudged_at IS NULL"
-        ).fetchall()
-        return [
-            NudgeCandidate(
-                poll_of(row), datetime.fromisoformat(row["claimed_at"]), row["nudge_minutes"]
-            )
-            for row in rows
-        ]
-
     def queue_nudge(
         self, poll_id: int, now: datetime, minutes_left: int, expires_at: datetime
     ) -> bool:
@@ -195,10 +147,6 @@ class Schedules(Outbox):
             [team_id, channel_id, limit],
         ).fetchall()
         return [row["responders"] for row in rows]
-
-
-def _prefixed(alias: str, columns: str) -> str:
-    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
 
 
 def _days(days: frozenset[int]) -> str:

@@ -9,12 +9,14 @@
     wins         wins, and how many per day and kind
     webhooks     a channel's inbound webhook
     schedules    the daily poll and weekly digest, skipped days, nudges
+    due          the due index: each channel's next poll, digest, nudge and close (issue 17)
     digests      the weekly claim of a scheduled digest
     events       Events API deliveries already seen
     outbox       everything waiting to be sent to Slack
     forgetting   a person's answers, or a whole workspace, deleted across tables
     inspection   what ``python -m bot check`` reads from a database it doesn't migrate
-    migrations   the schema, as the ordered list of its upgrades
+    migrations   the schema, as the ordered list of its upgrades (``due_table`` and
+                 ``schedule_rows``: what the one building the due index needs of those tables)
 
 The installs file (multi-workspace tokens) is a database of its own, outside ``Storage``:
 ``tokens`` (its schema and SQL) and ``slack_sdk_tables`` (moving installs out of slack_sdk's).
@@ -31,6 +33,7 @@ its callers know, and the imports between the modules show which tables write to
 
 from __future__ import annotations
 
+from bot.storage.due import DueIndex
 from bot.storage.events import Events
 from bot.storage.forgetting import Forgetting
 from bot.storage.inspection import Inspection
@@ -40,6 +43,6 @@ from bot.storage.webhooks import Webhooks
 from bot.storage.wins import Wins
 
 
-class Storage(Polls, Schedules, Forgetting, Wins, Webhooks, Events, Inspection):
+class Storage(Polls, Schedules, Forgetting, Wins, Webhooks, Events, Inspection, DueIndex):
     """The database (``Connection``: ``Storage(path)``, or ``read_only=True`` for the export
     and the check, opened with ``mode=ro`` and not migrated)."""

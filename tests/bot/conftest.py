@@ -68,7 +68,7 @@ def wait_healthy(proc: subprocess.Popen, port: int | str) -> None:
 
 
 def previous_release_database(path: Path) -> None:
-    """A database as the previous release left it: m008, m009 and m010 pending."""
+    """A database as the previous release left it: m008 to m011 pending."""
     db = Database(path)
     migrations.apply(db, stop_before="m008_wins_from_anywhere")
     db.close()

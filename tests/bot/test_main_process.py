@@ -47,7 +47,7 @@ def test_check_reads_a_database_with_upgrades_pending_and_changes_nothing(
     before = db.read_bytes()
     done = bot("check", env=env_for(slack, db), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "3 schema upgrade(s) to apply at start" in done.stdout.splitlines()[1]
+    assert "4 schema upgrade(s) to apply at start" in done.stdout.splitlines()[1]
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]
 

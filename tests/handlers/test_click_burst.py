@@ -119,7 +119,7 @@ def test_500_clicks_coalesce_into_few_tally_edits_ending_on_the_last_step(
         )
         # ... and the closed poll its exact final team numbers.
         app.clock.now += timedelta(hours=25)
-        app.runtime.jobs.sweep()
+        app.runtime.jobs.fire_due()
         app.settle()
         assert (
             f"Final: we delighted {expected_total:,} customers · {PEOPLE} of us answered"

@@ -39,7 +39,7 @@ def context(tmp_path: Path) -> Iterator[BoltContext]:
     woken.connect(lambda: None)
     lookups = SlackLookups(lambda _team_id: None)  # type: ignore[arg-type, return-value]
     settings = Settings(bot_token=None, signing_secret="s")
-    delight = services(settings, storage, b"k" * 32, clock, lookups, woken, Later())
+    delight = services(settings, storage, b"k" * 32, clock, lookups, woken, Later(), Later())
     with ThreadPoolExecutor(1) as replies:
         thanks = Thanks(delight, lambda _team_id: None, Pacer(1, 1))  # type: ignore[arg-type]
         yield BoltContext({KEY: Services(delight, lookups, thanks, replies)})

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.due import DueKind
 from handlers.events import bot_token_revoked
 from tests.conftest import Running, answer, eventually, open_home, post_poll, published
 
@@ -98,15 +99,15 @@ def test_app_uninstalled_removes_the_workspace_data_and_jobs(running: Running) -
     poll_id = post_poll(running).id
     answer(running, poll_id, "5", "4", "3", users="ABC")
     running.sender.command("win new Signed Initech")
-    scheduler = running.runtime.jobs.scheduler
-    assert scheduler.get_job("poll:T0TEAM:C0TEAM") is not None
+    jobs = running.runtime.jobs
+    assert DueKind.POLL in jobs.instants(TEAM, "C0TEAM")
     for attempt in (0, 1):  # Slack's retry of the same event changes nothing more
         reply = running.sender.event(
             {"type": "app_uninstalled"}, "EvU", headers={"X-Slack-Retry-Num": str(attempt)}
         )
         assert reply.status == 200
     eventually(lambda: running.runtime.storage.known_channels(TEAM) == [])
-    assert scheduler.get_job("poll:T0TEAM:C0TEAM") is None
+    assert jobs.instants(TEAM, "C0TEAM") == {}
     storage = running.runtime.storage
     assert storage.get_poll(poll_id) is None
     assert storage.channel_profile(TEAM, "C0TEAM").goal is None
@@ -153,5 +154,5 @@ def test_old_event_ids_are_forgotten(running: Running) -> None:
     storage = running.runtime.storage
     assert storage.first_delivery("EvOld", running.clock() - timedelta(days=2))
     assert not storage.first_delivery("EvOld", running.clock())
-    running.runtime.jobs.sweep()
+    running.runtime.jobs.fire_due()
     assert storage.first_delivery("EvOld", running.clock())

@@ -76,7 +76,7 @@ def test_click_by_click_the_tally_moves_only_every_three_answers(running: Runnin
     ]
     assert {match.groups() for match in tallies if match} == {("11", "3"), ("10", "3")}
     running.clock.now += timedelta(hours=25)
-    running.runtime.jobs.sweep()
+    running.runtime.jobs.fire_due()
     assert "Final: we delighted 13 customers · 4 of us answered" in last_edit(running)
 
 

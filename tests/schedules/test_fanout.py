@@ -3,7 +3,7 @@
 Each channel still has yesterday's poll open, so each posts twice in the same minute: today's
 poll, then yesterday's result in that poll's thread. The fake enforces one post per second
 per channel and a workspace rate with a burst, and answers 429 with Retry-After. The real app
-(scheduler, pool, pacer, client) must post every poll exactly once.
+(scheduler, pacer, outbox, client) must post every poll exactly once.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 
 from bot.domain.pacing import Pacer
 from bot.domain.schedule import EVERY_DAY
+from bot.service.due import DueInstants
 from bot.storage.store import Storage
 from tests.conftest import FakeClock, Running, Ticker, eventually, serve
 from tests.fake_slack import TEAM_ID, Call, FakeSlack, Limit
@@ -28,8 +29,10 @@ TODAY, YESTERDAY = date(2026, 11, 18), date(2026, 11, 17)
 def seed(db: Path, channels: list[str]) -> None:
     """Channels polling daily at 17:00 UTC, each with yesterday's poll open and answered."""
     storage = Storage(db)
+    due = DueInstants(storage)
     for n, channel in enumerate(channels):
         storage.save_schedule(TEAM_ID, channel, time(17, 0), "UTC", EVERY_DAY)
+        due.schedule_changed(TEAM_ID, channel, DUE - timedelta(days=1))  # set yesterday
         poll, _ = storage.claim_poll(TEAM_ID, channel, YESTERDAY, DUE - timedelta(days=1))
         storage.set_poll_message(poll.id, f"1699999999.{n:06d}")
         for person in ("p1", "p2", "p3"):

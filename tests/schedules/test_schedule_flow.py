@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from bot.domain.calendar import system_clock
-from bot.domain.schedule import WEEKDAYS
+from bot.domain.due import DueKind
+from bot.domain.schedule import EVERY_DAY, WEEKDAYS
+from bot.service.due import DueInstants
+from bot.storage.store import Storage
 from tests.conftest import FakeClock, Running, eventually, post_and_answer, serve
 from tests.fake_slack import TEAM_ID, FakeSlack
 
@@ -23,7 +27,9 @@ def test_schedule_command_saves_and_shows_next_polls(running: Running) -> None:
     assert "Daily poll at *17:00* (Europe/Berlin), Mon, Tue, Wed, Thu." in reply.text
     assert "Next: Wed 18 Nov 17:00, Thu 19 Nov 17:00, Mon 23 Nov 17:00." in reply.text
     assert "Weekly digest: Thu 16:00." in reply.text
-    assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is not None
+    # The due index holds the next poll shown: 17:00 in Berlin is 16:00 UTC.
+    due = running.runtime.jobs.instants(TEAM_ID, CHANNEL)
+    assert due[DueKind.POLL] == datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
     assert running.sender.command("schedule").text == reply.text
 
 
@@ -58,7 +64,7 @@ def test_schedule_off_removes_the_job(running: Running) -> None:
     reply = running.sender.command("schedule off")
     assert reply.text.startswith("Daily polls are off in this channel.")
     assert reply.json["response_type"] == "in_channel"
-    assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is None
+    assert DueKind.POLL not in running.runtime.jobs.instants(TEAM_ID, CHANNEL)
     assert "no daily poll yet" in running.sender.command("schedule off").text
 
 
@@ -76,10 +82,11 @@ def test_settings_before_any_schedule_say_how_to_start(running: Running) -> None
 def test_digest_schedule_set_default_and_off(running: Running) -> None:
     running.sender.command("schedule 17:00")
     assert "Weekly digest: Wed 16:30." in running.sender.command("digest schedule wed 16:30").text
-    job = running.runtime.jobs.scheduler.get_job(f"digest:{TEAM_ID}:{CHANNEL}")
-    assert job is not None
+    jobs = running.runtime.jobs
+    wednesday = datetime(2026, 11, 18, 16, 30, tzinfo=UTC)
+    assert jobs.instants(TEAM_ID, CHANNEL)[DueKind.DIGEST] == wednesday
     assert "Weekly digest: off." in running.sender.command("digest schedule off").text
-    assert running.runtime.jobs.scheduler.get_job(f"digest:{TEAM_ID}:{CHANNEL}") is None
+    assert DueKind.DIGEST not in jobs.instants(TEAM_ID, CHANNEL)
     assert "Weekly digest: Fri 16:00." in running.sender.command("digest schedule default").text
 
 
@@ -137,12 +144,12 @@ def test_restart_catches_up_a_missed_poll_only_the_same_day(
     db = tmp_path / "delight.db"
     with restart_at(slack, db, datetime(2026, 11, 18, 9, 0, tzinfo=UTC)) as app:
         app.sender.command("schedule 17:00")
-    catch_up = f"catch-up:{TEAM_ID}:{CHANNEL}"
     for _ in range(2):  # a second restart must not post again
         with restart_at(slack, db, restart_utc) as app:
-            scheduler = app.runtime.jobs.scheduler
-            eventually(lambda: scheduler.get_job(catch_up) is None)  # noqa: B023
-            assert app.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is not None
+            assert app.runtime.jobs.caught_up.wait(5)
+            app.settle()
+            next_poll = app.runtime.jobs.instants(TEAM_ID, CHANNEL)[DueKind.POLL]
+            assert next_poll > restart_utc or (posts == 0 and next_poll == restart_utc)
     assert len(slack.calls_to("chat.postMessage")) == posts
 
 
@@ -150,8 +157,6 @@ def test_restart_posts_a_poll_whose_process_died_mid_post(slack: FakeSlack, tmp_
     """A claim with no message and nothing in the outbox (a database from before the outbox):
     the restart's catch-up queues it at once, rather than leaving the channel without its
     poll for the day."""
-    from bot.storage.store import Storage
-
     db = tmp_path / "delight.db"
     due = datetime(2026, 11, 18, 17, 0, 30, tzinfo=UTC)
     with restart_at(slack, db, datetime(2026, 11, 18, 9, 0, tzinfo=UTC)) as app:
@@ -178,14 +183,17 @@ def test_restart_after_digest_time_posts_the_missed_digest_once(
     # Down all Friday afternoon; back on Saturday: the digest is posted, once.
     for _ in range(2):
         with restart_at(slack, db, datetime(2026, 11, 21, 10, 0, tzinfo=UTC)) as app:
-            scheduler = app.runtime.jobs.scheduler
-            eventually(lambda: not scheduler.get_job(f"catch-up-digest:{TEAM_ID}:{CHANNEL}"))  # noqa: B023
+            assert app.runtime.jobs.caught_up.wait(5)
             eventually(lambda: len(slack.posted(CHANNEL)) >= 1)
+            app.settle()
     assert len(slack.posted(CHANNEL)) == 1
     # The next week is a new one: nothing is due before its Friday.
     slack.reset()
     with restart_at(slack, db, datetime(2026, 11, 23, 10, 0, tzinfo=UTC)) as app:
-        assert app.runtime.jobs.scheduler.get_job(f"catch-up-digest:{TEAM_ID}:{CHANNEL}") is None
+        assert app.runtime.jobs.caught_up.wait(5)
+        app.settle()
+        friday = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+        assert app.runtime.jobs.instants(TEAM_ID, CHANNEL)[DueKind.DIGEST] == friday
     assert slack.posted(CHANNEL) == []
 
 
@@ -195,7 +203,8 @@ def test_no_digest_of_an_empty_week_after_a_restart(slack: FakeSlack, tmp_path: 
     with restart_at(slack, db, datetime(2026, 11, 21, 10, 0, tzinfo=UTC)) as app:
         app.sender.command("schedule 17:00")
     with restart_at(slack, db, datetime(2026, 11, 21, 11, 0, tzinfo=UTC)) as app:
-        assert app.runtime.jobs.scheduler.get_job(f"catch-up-digest:{TEAM_ID}:{CHANNEL}") is None
+        assert app.runtime.jobs.caught_up.wait(5)
+        app.settle()
     assert slack.posted(CHANNEL) == []
 
 
@@ -223,19 +232,27 @@ def test_next_poll_closes_the_previous_one_with_final_tally(running: Running) ->
 
 
 def test_poll_closes_after_24_hours_without_a_next_poll(running: Running) -> None:
-    post_and_answer(running, ["1", "1"])
+    poll_id, _ = post_and_answer(running, ["1", "1"])
+    storage, jobs = running.runtime.storage, running.runtime.jobs
+    claimed = running.clock.now
+    assert jobs.instants(TEAM_ID, CHANNEL)[DueKind.CLOSE] == claimed + timedelta(hours=24)
     running.clock.now += timedelta(hours=23)
-    assert running.runtime.delight.polls.close_expired() == 0
+    jobs.fire_due()
+    assert not storage.get_poll(poll_id).closed
     running.clock.now += timedelta(hours=2)
-    assert running.runtime.delight.polls.close_expired() == 1
+    jobs.fire_due()
+    assert storage.get_poll(poll_id).closed
     running.settle()
-    final = running.slack.calls_to("chat.update")[-1].params
-    assert "Closed with 2 answers: fewer than 3, so no tally" in final["text"]
+    closing = running.slack.calls_to("chat.update")
+    assert "Closed with 2 answers: fewer than 3, so no tally" in closing[-1].params["text"]
     # Below the threshold there is no result line in the thread.
     assert [
         c for c in running.slack.calls_to("chat.postMessage") if c.params.get("thread_ts")
     ] == []
-    assert running.runtime.delight.polls.close_expired() == 0
+    assert DueKind.CLOSE not in jobs.instants(TEAM_ID, CHANNEL)
+    jobs.fire_due()  # a second firing closes nothing again
+    running.settle()
+    assert running.slack.calls_to("chat.update") == closing
 
 
 @pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived"])
@@ -246,7 +263,7 @@ def test_permanent_post_errors_turn_the_schedule_off(running: Running, error: st
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
     running.settle()  # given up at once: nothing is left in the outbox
     assert len(running.slack.calls_to("chat.postMessage")) == 1
-    assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is None
+    assert running.runtime.jobs.instants(TEAM_ID, CHANNEL) == {}
     reply = running.sender.command("schedule")
     assert "The last schedule was turned off" in reply.text and error in reply.text
 
@@ -271,7 +288,7 @@ def test_transient_post_error_keeps_the_schedule_and_the_outbox_posts(running: R
     running.slack.fail("chat.postMessage", "fatal_error", times=1)
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
     running.settle()  # tried again after a back-off, by the delivery worker
-    assert running.runtime.jobs.scheduler.get_job(f"poll:{TEAM_ID}:{CHANNEL}") is not None
+    assert DueKind.POLL in running.runtime.jobs.instants(TEAM_ID, CHANNEL)
     running.runtime.jobs.run_poll(TEAM_ID, CHANNEL)
     running.settle()
     assert [c.failed for c in running.slack.calls_to("chat.postMessage")] == [True, False]
@@ -375,7 +392,8 @@ def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
             CHANNEL,
             time(soon.hour, soon.minute, soon.second),
             "UTC",
-            frozenset(range(7)) | WEEKDAYS,
+            # Today only: the jump of 25 hours below makes no next poll due, only the close.
+            frozenset({soon.weekday()}),
         )
         app.runtime.jobs.sync(TEAM_ID, CHANNEL)
         (poll_call,) = slack.wait_for("chat.postMessage", timeout=10)
@@ -384,7 +402,7 @@ def test_real_scheduler_posts_a_poll_due_in_seconds_once_then_closes_it(
             app.sender.click(block_id, value, user=f"U{n}")
         app.settle()
         clock.offset = timedelta(hours=25)
-        app.runtime.jobs.scheduler.get_job("sweep").modify(next_run_time=datetime.now(UTC))
+        app.runtime.jobs.timer.wake()  # it would wake within a minute: the clock jumped
         slack.wait_for("chat.postMessage", 2)
         app.settle()
         assert (
@@ -445,12 +463,12 @@ def test_nudge_posts_one_gentle_reminder_when_few_answered(running, answered, nu
     post_and_answer(running, ["2"] * answered)  # Thursday's poll
     running.slack.reset()
     running.clock.now = datetime(2026, 11, 20, 16, 29, tzinfo=UTC)  # 31 min before Friday's
-    running.runtime.jobs.run_nudges()
+    running.runtime.jobs.fire_due()
     running.settle()
     assert running.slack.calls_to("chat.postMessage") == []
     running.clock.now = datetime(2026, 11, 20, 16, 31, tzinfo=UTC)
-    for _ in range(2):  # the sweep runs every minute: still one nudge
-        running.runtime.jobs.run_nudges()
+    for _ in range(2):  # a double firing: still one nudge
+        running.runtime.jobs.fire_due()
     running.settle()
     posts = running.slack.calls_to("chat.postMessage")
     assert len(posts) == (1 if nudged else 0)
@@ -469,9 +487,9 @@ def test_no_nudge_without_history_or_when_off(running: Running) -> None:
     running.clock.now = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
     post_and_answer(running, ["1"])
     running.clock.now = datetime(2026, 11, 19, 16, 45, tzinfo=UTC)
-    running.runtime.jobs.run_nudges()  # nudge is off
+    running.runtime.jobs.fire_due()  # nudge is off
     running.sender.command("nudge 30m")
-    running.runtime.jobs.run_nudges()  # on, but no usual number of responders yet
+    running.runtime.jobs.fire_due()  # on, but no usual number of responders yet
     running.settle()
     assert len(running.slack.calls_to("chat.postMessage")) == 1
 
@@ -505,3 +523,130 @@ def test_rate_limited_post_waits_retry_after_and_posts_once(running: Running) ->
     poll = running.runtime.storage.poll_on(TEAM_ID, CHANNEL, date(2026, 11, 18))
     assert poll is not None and poll.message_ts is not None
     assert running.runtime.storage.outbox_pending() == {}
+
+
+def seed_schedule(db: Path, at: time, tz: str, set_at: datetime) -> None:
+    """A daily poll set with ``/delight schedule`` at ``set_at``, as the database keeps it."""
+    storage = Storage(db)
+    storage.save_schedule(TEAM_ID, CHANNEL, at, tz, EVERY_DAY)
+    DueInstants(storage).schedule_changed(TEAM_ID, CHANNEL, set_at)
+    storage.close()
+
+
+FALL_BACK, SPRING_FORWARD = date(2026, 10, 25), date(2026, 3, 29)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("tz", "at", "day", "restart"),
+    [
+        # Clocks go back in Berlin: 02:30 comes at 00:30 UTC (CEST), and again at 01:30 (CET).
+        ("Europe/Berlin", time(2, 30), FALL_BACK, utc(2026, 10, 25, 0, 29)),
+        ("Europe/Berlin", time(2, 30), FALL_BACK, utc(2026, 10, 25, 0, 30)),
+        ("Europe/Berlin", time(2, 30), FALL_BACK, utc(2026, 10, 25, 1, 0)),  # the hour again
+        ("Europe/Berlin", time(2, 30), FALL_BACK, utc(2026, 10, 25, 1, 30)),  # 02:30 again
+        ("Europe/Berlin", time(2, 30), FALL_BACK, utc(2026, 10, 25, 23, 0)),  # the next day
+        # Clocks go forward: 02:30 never comes that night; 03:00 CEST is past it.
+        ("Europe/Berlin", time(2, 30), SPRING_FORWARD, utc(2026, 3, 29, 1, 0)),
+        # A 45-minute offset: 17:00 in Kathmandu is 11:15 UTC; its day ends at 18:15 UTC.
+        ("Asia/Kathmandu", time(17), date(2026, 11, 18), utc(2026, 11, 18, 11, 15)),
+        ("Asia/Kathmandu", time(17), date(2026, 11, 18), utc(2026, 11, 18, 18, 14, 59)),
+        ("Asia/Kathmandu", time(17), date(2026, 11, 18), utc(2026, 11, 18, 18, 15)),
+    ],
+)
+def test_a_restart_at_any_instant_posts_the_days_poll_once(
+    slack: FakeSlack, tmp_path: Path, tz: str, at: time, day: date, restart: datetime
+) -> None:
+    """Down until ``restart``, then restarted again in the last second of the local day:
+    the day has its one poll, unless the first restart came after the day was over."""
+    db = tmp_path / "delight.db"
+    seed_schedule(db, at, tz, datetime.combine(day - timedelta(days=1), time(12), ZoneInfo(tz)))
+    last_second = datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(tz))
+    last_second -= timedelta(seconds=1)
+    for now in (restart, max(restart, last_second)):
+        with restart_at(slack, db, now) as app:
+            assert app.runtime.jobs.caught_up.wait(5)
+            app.runtime.jobs.fire_due()  # a double firing changes nothing
+            app.settle()
+            poll = app.runtime.storage.poll_on(TEAM_ID, CHANNEL, day)
+    posts = 1 if restart <= last_second else 0
+    assert len(slack.posted(CHANNEL)) == posts
+    assert (poll is not None and poll.message_ts is not None) == bool(posts)
+
+
+def test_a_restart_after_the_poll_was_queued_sends_it_once(slack: FakeSlack, tmp_path: Path):
+    """Fired, its post waiting in the outbox (Slack is down), then stopped: the next start
+    finds its next instant already written with it, and the delivery worker posts it."""
+    db = tmp_path / "delight.db"
+    seed_schedule(db, time(17), "UTC", utc(2026, 11, 18, 9))
+    slack.fail("chat.postMessage", "internal_error", status=500)
+    with restart_at(slack, db, utc(2026, 11, 18, 17, 0, 1)) as app:
+        eventually(lambda: len(slack.calls_to("chat.postMessage")) >= 1)
+        assert app.runtime.storage.outbox_pending() == {"poll": 1}
+        assert app.runtime.jobs.instants(TEAM_ID, CHANNEL)[DueKind.POLL] == utc(2026, 11, 19, 17)
+    slack.heal()
+    with restart_at(slack, db, utc(2026, 11, 18, 17, 5)) as app:
+        assert app.runtime.jobs.caught_up.wait(5)
+        app.settle()
+    assert len(slack.posted(CHANNEL)) == 1
+
+
+def test_a_schedule_change_wakes_the_timer_at_once(slack: FakeSlack, tmp_path: Path) -> None:
+    """With nothing due, the real timer sleeps a minute at a time. The system clock stopped
+    at 11:59:59, a poll set for 12:00 by the command wakes it: moved on a second, the poll
+    is posted within the seconds the wait allows, not when the minute's sleep ends."""
+    start = datetime(2026, 11, 18, 11, 59, 59, tzinfo=UTC)
+    with (
+        time_machine.travel(start, tick=False) as traveller,
+        serve(slack, system_clock, tmp_path / "delight.db") as app,
+    ):
+        assert app.runtime.jobs.caught_up.wait(5)  # and asleep: the index is empty
+        app.sender.command("schedule 12:00 UTC daily")
+        traveller.shift(timedelta(seconds=1))
+        (poll,) = slack.wait_for("chat.postMessage", timeout=10)
+        assert "actions" in str(poll.params["blocks"])
+
+
+def test_a_schedule_moved_later_or_paused_fires_only_at_its_new_time(running: Running) -> None:
+    jobs = running.runtime.jobs
+    running.sender.command("schedule 17:00")
+    running.sender.command("schedule 18:00")
+    running.clock.now = utc(2026, 11, 18, 17, 30)
+    jobs.fire_due()
+    running.settle()
+    assert running.slack.posted(CHANNEL) == []
+    running.sender.command("pause")
+    assert DueKind.POLL not in jobs.instants(TEAM_ID, CHANNEL)
+    running.clock.now = utc(2026, 11, 18, 18, 0)
+    jobs.fire_due()
+    running.sender.command("resume")  # after today's time: tomorrow's is next
+    assert jobs.instants(TEAM_ID, CHANNEL)[DueKind.POLL] == utc(2026, 11, 19, 18)
+    jobs.fire_due()
+    running.settle()
+    assert running.slack.posted(CHANNEL) == []
+    running.clock.now = utc(2026, 11, 19, 18, 0, 1)
+    jobs.fire_due()
+    assert len(running.slack.wait_for("chat.postMessage")) == 1
+
+
+def test_yesterdays_result_line_follows_todays_poll_when_its_day_is_up(running: Running) -> None:
+    """Yesterday's poll, asked for half a minute before the daily time, reaches its 24 hours
+    just before today's poll fires: today's goes first, and its post closes yesterday's,
+    whose result line then follows in yesterday's thread."""
+    running.sender.command("schedule 17:00 UTC daily")
+    jobs, slack = running.runtime.jobs, running.slack
+    running.clock.now = utc(2026, 11, 18, 16, 59, 30)
+    poll_id, _ = post_and_answer(running, ["1", "2", "3"])
+    running.clock.now = utc(2026, 11, 18, 17, 0)
+    jobs.fire_due()  # the daily firing finds today's poll posted: tomorrow's is next
+    running.clock.now = utc(2026, 11, 19, 17, 0, 1)  # the close's instant came first
+    jobs.fire_due()
+    running.settle()
+    _yesterday, today, result = slack.calls_to("chat.postMessage")
+    assert "actions" in str(today.params["blocks"]) and "thread_ts" not in today.params
+    assert result.params["thread_ts"] == running.runtime.storage.get_poll(poll_id).message_ts
+    assert result.params["text"].startswith(":tada: Wednesday 18 November: we delighted 6")
+    assert result.at - today.at > 0

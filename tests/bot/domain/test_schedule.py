@@ -129,7 +129,7 @@ def test_default_digest_is_last_poll_day_an_hour_before(days, at, expected) -> N
 def test_digest_can_be_set_or_turned_off() -> None:
     assert schedule(digest_day=0, digest_time=time(9)).digest_at() == (0, time(9))
     assert schedule(digest_off=True).digest_at() is None
-    assert schedule(digest_off=True).digest_trigger() is None
+    assert schedule(digest_off=True).next_digest_at(datetime(2026, 11, 18, tzinfo=UTC)) is None
 
 
 @pytest.mark.parametrize(
@@ -148,9 +148,8 @@ def test_digest_is_due_from_its_time_until_the_week_ends(now, due) -> None:
     assert schedule(tz="Europe/Berlin", digest_off=True).digest_due(now) is None
 
 
-def test_digest_trigger_fires_on_its_local_day_and_time() -> None:
-    trigger = schedule(tz="Europe/Berlin").digest_trigger()
-    fire = trigger.get_next_fire_time(None, local("Europe/Berlin", 2026, 11, 18, 12))
+def test_digest_fires_on_its_local_day_and_time() -> None:
+    fire = schedule(tz="Europe/Berlin").next_digest_at(local("Europe/Berlin", 2026, 11, 18, 12))
     assert fire == local("Europe/Berlin", 2026, 11, 20, 16)
 
 

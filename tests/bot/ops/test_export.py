@@ -128,7 +128,7 @@ def test_export_refuses_a_database_with_upgrades_pending(tmp_path: Path) -> None
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        "delight export: the database needs 3 schema upgrade(s) first: start the bot once "
+        "delight export: the database needs 4 schema upgrade(s) first: start the bot once "
         "(`python -m bot`, which applies them), then export again"
     ]
     assert path.read_bytes() == before  # the schema was not changed under a running bot

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ import pytest
 
 from bot.domain.pseudonym import Pseudonymizer, key_path_for
 from bot.domain.schedule import EVERY_DAY
+from bot.service.due import DueInstants
 from bot.slack import ids
 from bot.storage.store import Storage
 from tests.bot.conftest import ROOT, env_for, free_port
@@ -44,8 +45,8 @@ from tests.fake_slack import TEAM_ID, Call, FakeSlack
 from tests.slack_requests import SlackSender
 
 CHANNEL = "C0DRILL"
-# APScheduler's line when the start-up catch-up (a one-off "date" job) has run to its end.
-CATCH_UP_DONE = ('Job "Jobs.run_poll (trigger: date[', "executed successfully")
+# The scheduler's line when its first pass, the catch-up of what was missed, is over.
+CATCH_UP_DONE = ("schedule caught up",)
 
 
 class BotProcess:
@@ -307,6 +308,8 @@ def schedule_poll_due_now(db: Path) -> None:
     try:
         poll_time = local.time().replace(second=0, microsecond=0)
         storage.save_schedule(TEAM_ID, CHANNEL, poll_time, tz, EVERY_DAY)
+        # Set a minute before its poll time, as /delight schedule would have.
+        DueInstants(storage).schedule_changed(TEAM_ID, CHANNEL, now - timedelta(minutes=1))
     finally:
         storage.close()
 

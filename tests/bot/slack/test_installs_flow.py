@@ -35,6 +35,7 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
+from bot.domain.due import DueKind
 from bot.ops import check
 from bot.slack.installs import BOT_SCOPES, STATE_SECONDS, AuthTestCache
 from bot.storage.tokens import TokenFile, installs_path_for
@@ -520,7 +521,7 @@ def test_scheduled_polls_post_with_each_workspace_token(oauth_running: Running) 
     assert ours.command("schedule 17:00").status == 200
     assert theirs.command("schedule 17:00 Europe/Berlin").status == 200
     jobs = running.runtime.jobs
-    assert jobs.scheduler.get_job(f"poll:{OTHER}:{CHANNEL}") is not None
+    assert DueKind.POLL in jobs.instants(OTHER, CHANNEL)
     running.clock.now = datetime(2026, 11, 18, 16, 0, 5, tzinfo=UTC)  # 17:00 in Berlin
     jobs.run_poll(OTHER, CHANNEL)
     jobs.run_poll(TEAM_ID, CHANNEL)  # not due yet in UTC

@@ -150,7 +150,7 @@ def test_server_error_outlasting_the_client_is_posted_once_by_the_outbox(
         eventually(lambda: recorded_ts(app))
         app.settle()
         assert storage.outbox_pending() == {}
-        jobs.sweep()
+        jobs.fire_due()
         jobs.run_poll(TEAM_ID, CHANNEL)  # a late second firing
         app.settle()
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [500] * 5 + [200]
@@ -355,7 +355,7 @@ def test_dropped_tally_edit_is_made_good_by_the_close(running: Running) -> None:
     assert "We delighted 9 customers today · 3 of us answered" in shown(slack, ts)
     assert "1 more answer since" in shown(slack, ts)
     running.clock.now += timedelta(hours=25)
-    running.runtime.jobs.sweep()  # closes the poll
+    running.runtime.jobs.fire_due()  # closes the poll
     running.settle()
     assert running.runtime.storage.poll_total(poll_id).responders == 4
     assert "Final: we delighted 14 customers · 4 of us answered" in shown(slack, ts)
@@ -402,7 +402,7 @@ def test_closing_edit_lost_to_an_outage_is_redrawn_once_slack_is_back(
     running.sender.click(block_id, "5", user="U3")
     eventually(lambda: any(c.status == 500 for c in slack.calls_to("chat.update")))
     running.clock.now += timedelta(hours=25)
-    running.runtime.jobs.sweep()  # closes the poll; its edit is the same pending row
+    running.runtime.jobs.fire_due()  # closes the poll; its edit is the same pending row
     eventually(lambda: "Final:" in slack.calls_to("chat.update")[-1].params["text"])
     assert running.runtime.storage.outbox_pending() == {"edit": 1}  # the result line went
     slack.heal()  # Slack is back; the posts were never down
