@@ -126,17 +126,9 @@ def violations() -> set[tuple[str, str, str]]:
     return found
 
 
-# What the restructuring has still to remove (issue 14): each goes when its module is split.
-# The test fails when one is fixed and still listed, so this list only ever shrinks.
-KNOWN: set[tuple[str, str, str]] = set()
-
-
 def test_the_layers_hold() -> None:
-    found = violations()
-    new = sorted(found - KNOWN)
-    assert not new, "imports that break the layers:\n" + "\n".join(map(str, new))
-    fixed = sorted(KNOWN - found)
-    assert not fixed, "fixed, so remove them from KNOWN:\n" + "\n".join(map(str, fixed))
+    found = sorted(violations())
+    assert not found, "imports that break the layers:\n" + "\n".join(map(str, found))
 
 
 def test_no_import_cycles_between_modules() -> None:

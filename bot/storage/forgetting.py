@@ -50,4 +50,5 @@ class Forgetting(Channels):
             )
             for table in _TEAM_TABLES:
                 self._db.execute(f"DELETE FROM {table} WHERE team_id = ?", [team_id])
+        self._forget_settings(team_id)
         return channels
