@@ -8,8 +8,11 @@ tests/bot/conftest.py.
 
 from __future__ import annotations
 
+import faulthandler
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +51,38 @@ def no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "DELIGHT_PSEUDONYM_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+# How long a thread a test started may take to end after the test, and how long the
+# interpreter may take to exit after the last test.
+THREAD_GRACE = 10.0
+EXIT_GRACE = 60
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left() -> Iterator[None]:
+    """A thread that outlives its test and never ends keeps the interpreter from exiting
+    after the last test (CI hangs with every test passed): fail the test that left it,
+    saying where the thread is stuck. Daemon threads don't hold up the exit."""
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in threading.enumerate() if t not in before and not t.daemon]
+    for thread in left:
+        thread.join(THREAD_GRACE)
+    stuck = [t for t in left if t.is_alive()]
+    frames = sys._current_frames()
+    assert not stuck, "threads left running:\n" + "\n".join(
+        f"{t.name}:\n{''.join(traceback.format_stack(frames[t.ident]))}"
+        for t in stuck
+        if t.ident in frames
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Should the interpreter still not exit (a thread no test started, or one started
+    outside a test), print where every thread is and exit non-zero after ``EXIT_GRACE``
+    seconds, rather than hang CI to its limit."""
+    faulthandler.dump_traceback_later(EXIT_GRACE, exit=True, file=sys.__stderr__)
 
 
 @pytest.fixture(autouse=True)

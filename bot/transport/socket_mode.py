@@ -28,12 +28,14 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from typing import Any
 from urllib.parse import urlparse
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.builtin.connection import ConnectionState
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.slack.errors import SLACK_ERRORS
@@ -53,6 +55,9 @@ STALE_AFTER = 3.0
 SUPERVISE_EVERY = 0.5
 FIRST_RETRY = 1.0
 MAX_RETRY = 30.0
+# The most closing the connections waits for slack_sdk, and how often it ends their states.
+CLOSE_SECONDS = 10.0
+END_STATES_EVERY = 0.1
 
 
 def ack_payload(response: BoltResponse) -> dict[str, Any] | None:
@@ -77,6 +82,39 @@ def retry_headers(envelope: dict[str, Any]) -> dict[str, str]:
 
 
 class _Client(SocketModeClient):
+    """slack_sdk's client, with the states of its replaced connections ended.
+
+    slack_sdk's reading thread reads a connection until the state object it was handed says
+    ``terminated``; ``connect()`` and ``close()`` end the client's current state. But
+    ``connect()`` installs its new connection a moment before it builds the new state, and a
+    reader that starts in that moment keeps the previous one, which nothing ends: once its
+    connection closes it sleeps forever, never reading the next connection, and ``close()``
+    (which waits for it with no timeout) never returns. So every state a ``connect()``
+    replaced is ended as soon as it returns (the reader can only have picked it up before),
+    and all of them again while closing.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The states connect() replaced (a reader ends within a ping of its state's end, so
+        # only the last few can still be held).
+        self._replaced: deque[ConnectionState] = deque(maxlen=8)
+
+    def connect(self) -> None:
+        replaced = self.current_session_state
+        super().connect()
+        self._replaced.append(replaced)
+        self.end_replaced_states()
+
+    def end_replaced_states(self) -> None:
+        for state in list(self._replaced):
+            state.terminated = True
+
+    def end_every_state(self) -> None:
+        """While closing: no reader may go on, whichever state it holds."""
+        self.end_replaced_states()
+        self.current_session_state.terminated = True
+
     def enqueue_message(self, message: str) -> None:
         """Frames that are not JSON objects never reach slack_sdk's parse (which would log a
         traceback); they carry no envelope id, so there is nothing to acknowledge."""
@@ -96,6 +134,30 @@ def _close(client: SocketModeClient) -> None:
     client.closed = True
     client.message_queue.put(None)  # skipped by slack_sdk's process_message
     client.close()
+
+
+def _close_all(clients: list[_Client], timeout: float) -> bool:
+    """Close the clients side by side (each waits out its reader's receive timeout, about
+    3 s); True if all of them finished within ``timeout``.
+
+    ``close()`` ends the current state, then disconnects, then waits for the reader. A reader
+    that was starting a run just then sets its state going again after that end, and would
+    sleep forever on the closed connection; so the states are ended again until every
+    ``close()`` has returned. The closing threads are daemons: one that slack_sdk keeps
+    waiting past ``timeout`` can't keep the process from exiting.
+    """
+    closers = [
+        threading.Thread(target=_close, args=(client,), name="socket-close", daemon=True)
+        for client in clients
+    ]
+    for closer in closers:
+        closer.start()
+    deadline = time.monotonic() + timeout
+    for client, closer in zip(clients, closers, strict=True):
+        while closer.is_alive() and time.monotonic() < deadline:
+            client.end_every_state()
+            closer.join(END_STATES_EVERY)
+    return not any(closer.is_alive() for closer in closers)
 
 
 class SocketMode:
@@ -149,12 +211,8 @@ class SocketMode:
         self._stopping.set()
         if self._supervisor is not None:
             self._supervisor.join(5)
-        # In parallel: each waits out its reader's receive timeout (about 3 s).
-        closers = [threading.Thread(target=_close, args=(c,)) for c in self._clients]
-        for closer in closers:
-            closer.start()
-        for closer in closers:
-            closer.join(10)
+        if not _close_all(self._clients, CLOSE_SECONDS):
+            logger.warning("socket close still waiting for slack_sdk after %.0f s", CLOSE_SECONDS)
         logger.info("socket closed")
 
     def _connect(self, index: int, at_start: bool = False) -> None:

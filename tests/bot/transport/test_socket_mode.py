@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from slack_sdk.socket_mode.builtin import client as builtin_client
+from slack_sdk.socket_mode.builtin.connection import ConnectionState
 
 from bot.app import build
 from bot.main import quiet_socket_client
@@ -294,3 +298,60 @@ def test_slack_sdk_still_records_the_pongs_the_supervisor_reads(
     socket_mode.wait_connected(2)
     eventually(lambda: all(running.runtime.socket.last_pongs()), what="a pong recorded")
     assert len(running.runtime.socket.last_pongs()) == 2
+
+
+class StateBuiltLate(ConnectionState):
+    """slack_sdk's ``connect()`` installs its new connection a moment before it builds the new
+    connection's state. This state, built in that moment, waits there until slack_sdk's reading
+    thread has started reading the new connection with the state it found (the previous one),
+    as a busy machine now and then makes it: the race this forces is real, only rare."""
+
+    clients: ClassVar[list] = []
+    forced = threading.Event()
+
+    def __init__(self) -> None:
+        super().__init__()
+        if self.forced.is_set():
+            return
+        # connect() has just ended the previous state and installed the new connection.
+        (client,) = [
+            c
+            for c in self.clients
+            if c.current_session_state.terminated and c.current_session.is_active()
+        ]
+        previous, session = client.current_session_state, client.current_session
+        eventually(
+            lambda: not previous.terminated and session.last_ping_pong_time is not None,
+            timeout=10,
+            what="slack_sdk's reader to read the new connection with the previous state",
+        )
+        self.forced.set()
+
+
+@socket_only
+def test_a_connection_replaced_while_its_reader_looks_is_read_and_closes(
+    running: Running, socket_mode: FakeSocketMode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """slack_sdk's reader loops on a connection until the state it was handed is ended, and
+    ``connect()`` and ``close()`` end the client's current state. A reader that started in the
+    middle of a ``connect()`` holds the previous state, which nobody ends: once that
+    connection closes it sleeps forever, so it never reads the next one, and ``close()``,
+    which waits for it with no timeout, never returns (how CI hung after every test passed).
+    Delight ends every state a ``connect()`` left behind, and keeps ending them while closing."""
+    first, _ = socket_mode.wait_connected(2)
+    StateBuiltLate.clients = list(running.runtime.socket._clients)
+    StateBuiltLate.forced.clear()
+    monkeypatch.setattr(builtin_client, "ConnectionState", StateBuiltLate)
+    socket_mode.drop(first)
+    second = socket_mode.wait_opened(3)[-1]
+    assert StateBuiltLate.forced.wait(10)
+    # The replacement answers, and so does its own replacement.
+    assert socket_mode.send("slash_commands", slash_command(), link=second) is not None
+    socket_mode.drop(second)
+    third = socket_mode.wait_opened(4)[-1]
+    assert socket_mode.send("slash_commands", slash_command(), link=third) is not None
+    closing = threading.Thread(target=running.runtime.socket.close)
+    closing.start()
+    closing.join(10)
+    assert not closing.is_alive(), "the Socket Mode connections did not close"
+    assert "socket-close" not in [t.name for t in threading.enumerate()]
