@@ -131,6 +131,23 @@ def test_the_layers_hold() -> None:
     assert not found, "imports that break the layers:\n" + "\n".join(map(str, found))
 
 
+def _is_private(part: str) -> bool:
+    dunder = part.startswith("__") and part.endswith("__")  # __future__
+    return part == "internals" or (part.startswith("_") and not dunder)
+
+
+def test_no_library_internals_are_imported() -> None:
+    """A library's private modules (``_name``, or ``internals`` as Bolt calls them) change in
+    any release; Delight uses what the libraries publish."""
+    found = sorted(
+        (module, name)
+        for module, imported in graph().items()
+        for name in imported
+        if not is_ours(name) and any(_is_private(part) for part in name.split("."))
+    )
+    assert not found, "imports of a library's internals:\n" + "\n".join(map(str, found))
+
+
 def test_no_import_cycles_between_modules() -> None:
     """Cycles inside a package are refused too: each module is read before those using it."""
     imports = graph()

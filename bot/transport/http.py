@@ -23,11 +23,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
-from slack_bolt import App, BoltContext, BoltRequest
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
-from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
 from bot.service import webhooks as webhook
@@ -176,29 +175,27 @@ class DelightWeb:
         )
         if problem:
             return "401 Unauthorized", "invalid request", problem
+        query, headers = environ.get("QUERY_STRING", ""), WsgiHttpRequest(environ).get_headers()
         try:
-            request = BoltRequest(
-                body=body,
-                query=environ.get("QUERY_STRING", ""),
-                headers=WsgiHttpRequest(environ).get_headers(),
-            )
+            request = BoltRequest(body=body, query=query, headers=headers)
         except UNREADABLE:
             problem = problem_with(body, environ.get("CONTENT_TYPE", ""))
             return "400 Bad Request", f"bad request: {problem}", problem
         if not request.body and request.content_type != "application/json":
-            _read_as_command(request)
+            return _read_as_command(body, query, headers) or request
         return request
 
 
-def _read_as_command(request: BoltRequest) -> None:
+def _read_as_command(body: str, query: str, headers: dict) -> BoltRequest | None:
     """Bolt reads any form body with the word "payload" in it as an interaction's
     ``payload=...``, so a slash command whose text mentions a payload ("/delight win fixed
     the payload bug") parses as empty and reaches no listener. Slack's interactions carry a
-    ``payload`` field; a body without one is read as the command it is."""
-    params = dict(parse_qsl(request.raw_body, keep_blank_values=True))
-    if "payload" not in params:
-        request.body = params
-        request.context = build_context(BoltContext({}), params)
+    ``payload`` field; a body without one is the command it is, read again with the word's
+    "a" percent-encoded: every field decodes as Slack sent it, and the word is gone from the
+    text Bolt looks at."""
+    if "payload" in dict(parse_qsl(body, keep_blank_values=True)):
+        return None
+    return BoltRequest(body=body.replace("payload", "p%61yload"), query=query, headers=headers)
 
 
 def _webhook(
