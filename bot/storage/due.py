@@ -14,7 +14,7 @@ from bot.storage.connection import Connection
 class DueIndex(Connection):
     def earliest_due(self) -> datetime | None:
         row = self._db.execute("SELECT MIN(at) FROM due").fetchone()
-        return None if row[0] is None else datetime.fromisoformat(row[0])
+        return None if row[0] is None else _instant(row[0])
 
     def due_until(self, now: datetime, limit: int) -> list[Due]:
         """Up to ``limit`` instants at or before ``now``, earliest first."""
@@ -45,16 +45,18 @@ class DueIndex(Connection):
         """Move the instant a firing fired to the next one (None: remove it), unless it was
         changed meanwhile (a schedule changed as it fired): then the change stands."""
         key = [team_id, channel_id, kind.value, due_table.text(fired)]
-        if to is None:
-            self._db.execute(
-                "DELETE FROM due WHERE team_id = ? AND channel_id = ? AND kind = ? AND at = ?", key
-            )
-        else:
-            self._db.execute(
-                "UPDATE due SET at = ? WHERE team_id = ? AND channel_id = ? AND kind = ?"
-                " AND at = ?",
-                [due_table.text(to), *key],
-            )
+        with self._write():  # the firing's transaction, when it has one open
+            if to is None:
+                self._db.execute(
+                    "DELETE FROM due WHERE team_id = ? AND channel_id = ? AND kind = ? AND at = ?",
+                    key,
+                )
+            else:
+                self._db.execute(
+                    "UPDATE due SET at = ? WHERE team_id = ? AND channel_id = ? AND kind = ?"
+                    " AND at = ?",
+                    [due_table.text(to), *key],
+                )
 
     def open_poll_claims(self, team_id: str, channel_id: str) -> list[OpenPoll]:
         """The channel's posted polls that still take answers, oldest first."""
