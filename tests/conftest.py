@@ -70,12 +70,16 @@ def no_thread_left() -> Iterator[None]:
     for thread in left:
         thread.join(THREAD_GRACE)
     stuck = [t for t in left if t.is_alive()]
-    frames = sys._current_frames()
-    assert not stuck, "threads left running:\n" + "\n".join(
-        f"{t.name}:\n{''.join(traceback.format_stack(frames[t.ident]))}"
-        for t in stuck
-        if t.ident in frames
-    )
+    if stuck:
+        frames = sys._current_frames()
+        pytest.fail(
+            "threads left running:\n"
+            + "\n".join(
+                f"{t.name}:\n{''.join(traceback.format_stack(frames[t.ident]))}"
+                for t in stuck
+                if t.ident in frames
+            )
+        )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
